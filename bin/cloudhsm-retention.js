@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The CLI runs the TypeScript sources through tsx, so `npx cloudhsm-retention` works
+// straight after `npm ci`, with no build step and no build output in the tree.
+import { register } from "tsx/esm/api";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+register();
+const { main } = await import("../src/cli/main.ts");
+const { processIo } = await import("../src/cli/io.ts");
+process.exitCode = await main(process.argv.slice(2), processIo());

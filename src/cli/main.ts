@@ -1,0 +1,67 @@
+import { Command, CommanderError, Option } from "commander";
+import { isUserInputError } from "../errors.js";
+import { collect } from "./args.js";
+import { planCommand } from "./commands/plan.js";
+import { startCommand } from "./commands/start.js";
+import { validateCommand } from "./commands/validate.js";
+import type { CliIo } from "./io.js";
+
+const VERSION = "0.1.0";
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command("cloudhsm-retention")
+    .description("Policy-as-code retention and recovery for AWS CloudHSM V2 backups.")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showSuggestionAfterError(true);
+
+  program
+    .command("validate")
+    .description("check policy files; every problem is reported as file:line:col (exit 2)")
+    .argument("<file-or-dir...>", "policy files, or directories of them")
+    .action(async (paths: string[]) => setExit(await validateCommand(paths, io)));
+
+  program
+    .command("plan")
+    .description("show what the policies would keep and delete, and why; changes nothing")
+    .requiredOption("--policy <file-or-dir>", "policy file or directory (repeatable)", collect)
+    .requiredOption("--inventory <file>", "output of `aws cloudhsmv2 describe-backups`")
+    .option("--region <region>", "region of backups that carry no BackupArn")
+    .option("--now <iso-8601>", "plan as of this time (default: now)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (opts) => setExit(await planCommand(opts, io)));
+
+  program
+    .command("start")
+    .description("the demo behind `npm start`: plan the bundled example fleet with policies/example.yml")
+    .action(async () => setExit(await startCommand(io)));
+
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 done, 2 invalid input (nothing changed).
+ * User mistakes print one clear message and never a stack trace.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version end through here too; their code is 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (isUserInputError(err)) {
+      io.stderr(`${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,88 @@
+import type { Backup, BackupState } from "../domain/types.js";
+
+/**
+ * The CloudHSM `Backup` shape as `aws cloudhsmv2 describe-backups` prints it, as the
+ * SDK returns it (timestamps as `Date`), or as the wire carries it (epoch seconds).
+ * Converted to the domain `Backup` here, once, for the CLI inventory, the SDK adapter
+ * and the local endpoint alike.
+ */
+export interface AwsBackupLike {
+  BackupId?: string | undefined;
+  BackupArn?: string | undefined;
+  BackupState?: string | undefined;
+  ClusterId?: string | undefined;
+  CreateTimestamp?: Date | number | string | undefined;
+  DeleteTimestamp?: Date | number | string | undefined;
+  CopyTimestamp?: Date | number | string | undefined;
+  NeverExpires?: boolean | undefined;
+  SourceRegion?: string | undefined;
+  SourceBackup?: string | undefined;
+  SourceCluster?: string | undefined;
+  TagList?: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
+  HsmType?: string | undefined;
+  Mode?: string | undefined;
+}
+
+const ARN_REGION = /^arn:aws[a-z-]*:cloudhsm:([a-z0-9-]+):\d{12}:backup\//;
+
+/** The region named in a backup ARN, if any. */
+export function regionFromArn(arn: string | undefined): string | undefined {
+  return arn ? ARN_REGION.exec(arn)?.[1] : undefined;
+}
+
+/**
+ * Epoch milliseconds from a Date, epoch seconds (fractional allowed, as on the wire)
+ * or an ISO-8601 string; NaN when unreadable (the caller reports it).
+ */
+export function toEpochMs(value: Date | number | string | undefined): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "number") return Math.round(value * 1000);
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  // Date.parse accepts many shapes; we ask for ISO-8601 with an explicit zone.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return Number.NaN;
+  return Date.parse(value);
+}
+
+/** Converts one AWS-shaped backup; the caller has checked the required fields. */
+export function toDomainBackup(raw: AwsBackupLike, region: string): Backup {
+  const tags: Record<string, string> = {};
+  for (const t of raw.TagList ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
+  return {
+    backupId: raw.BackupId as string,
+    clusterId: raw.ClusterId,
+    region: regionFromArn(raw.BackupArn) ?? region,
+    state: raw.BackupState as BackupState,
+    createdAtMs: toEpochMs(raw.CreateTimestamp) as number,
+    deleteAtMs: toEpochMs(raw.DeleteTimestamp),
+    copiedAtMs: toEpochMs(raw.CopyTimestamp),
+    neverExpires: raw.NeverExpires === true,
+    sourceRegion: raw.SourceRegion,
+    sourceBackupId: raw.SourceBackup,
+    sourceClusterId: raw.SourceCluster,
+    tags,
+    hsmType: raw.HsmType,
+    mode: raw.Mode,
+  };
+}
+
+/** The inverse, for the local endpoint and for writing inventories: wire shape, epoch seconds. */
+export function toAwsBackup(b: Backup, accountId = "111122223333"): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    BackupId: b.backupId,
+    BackupArn: `arn:aws:cloudhsm:${b.region}:${accountId}:backup/${b.backupId}`,
+    BackupState: b.state,
+    CreateTimestamp: b.createdAtMs / 1000,
+    NeverExpires: b.neverExpires,
+    TagList: Object.entries(b.tags).map(([Key, Value]) => ({ Key, Value })),
+  };
+  if (b.clusterId !== undefined) out.ClusterId = b.clusterId;
+  if (b.deleteAtMs !== undefined) out.DeleteTimestamp = b.deleteAtMs / 1000;
+  if (b.copiedAtMs !== undefined) out.CopyTimestamp = b.copiedAtMs / 1000;
+  if (b.sourceRegion !== undefined) out.SourceRegion = b.sourceRegion;
+  if (b.sourceBackupId !== undefined) out.SourceBackup = b.sourceBackupId;
+  if (b.sourceClusterId !== undefined) out.SourceCluster = b.sourceClusterId;
+  if (b.hsmType !== undefined) out.HsmType = b.hsmType;
+  if (b.mode !== undefined) out.Mode = b.mode;
+  return out;
+}

@@ -1,0 +1,114 @@
+import { LineCounter, parseDocument } from "yaml";
+import { BACKUP_STATES, type Backup } from "../domain/types.js";
+import { InventoryError, type SourceIssue } from "../errors.js";
+import { type AwsBackupLike, regionFromArn, toDomainBackup, toEpochMs } from "./convert.js";
+
+type Path = Array<string | number>;
+interface PathIssue {
+  path: Path;
+  message: string;
+}
+
+/**
+ * Reads what `aws cloudhsmv2 describe-backups` prints (`{"Backups": [...]}`).
+ * Timestamps may be ISO-8601 strings or epoch seconds. A backup's region comes from
+ * its `BackupArn` when present, otherwise from `defaultRegion`.
+ *
+ * JSON.parse does the work on the fast path; only when something is wrong is the text
+ * parsed again with positions, so that every problem is reported as file:line:col.
+ */
+export function parseInventory(text: string, file: string, defaultRegion?: string): Backup[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InventoryError([syntaxIssue(text, file, (err as Error).message)]);
+  }
+  const issues = checkInventory(data, defaultRegion);
+  if (issues.length > 0) throw new InventoryError(locate(text, file, issues));
+  const backups = (data as { Backups: AwsBackupLike[] }).Backups;
+  return backups.map((raw) => toDomainBackup(raw, defaultRegion as string));
+}
+
+function checkInventory(data: unknown, defaultRegion: string | undefined): PathIssue[] {
+  if (!isObject(data) || !Array.isArray(data.Backups)) {
+    return [{ path: [], message: 'expected {"Backups": [...]} as printed by "aws cloudhsmv2 describe-backups"' }];
+  }
+  const issues: PathIssue[] = [];
+  const seen = new Map<string, number>();
+  data.Backups.forEach((raw: unknown, i: number) => {
+    const at = (key?: string): Path => (key === undefined ? ["Backups", i] : ["Backups", i, key]);
+    if (!isObject(raw)) return issues.push({ path: at(), message: `Backups[${i}]: expected an object` });
+    const b = raw as AwsBackupLike & Record<string, unknown>;
+    const name = `Backups[${i}]`;
+    if (typeof b.BackupId !== "string" || b.BackupId === "") {
+      issues.push({ path: at("BackupId"), message: `${name}.BackupId: expected a backup ID string` });
+    }
+    if (typeof b.BackupState !== "string" || !(BACKUP_STATES as readonly string[]).includes(b.BackupState)) {
+      issues.push({ path: at("BackupState"), message: `${name}.BackupState: expected one of ${BACKUP_STATES.join(", ")}` });
+    }
+    for (const key of ["CreateTimestamp", "DeleteTimestamp", "CopyTimestamp"] as const) {
+      const value = b[key];
+      if (value === undefined && key !== "CreateTimestamp") continue;
+      const ms = typeof value === "number" || typeof value === "string" ? toEpochMs(value) : Number.NaN;
+      if (ms === undefined || Number.isNaN(ms)) {
+        issues.push({ path: at(key), message: `${name}.${key}: expected an ISO-8601 time with a zone or epoch seconds` });
+      }
+    }
+    if (b.NeverExpires !== undefined && typeof b.NeverExpires !== "boolean") {
+      issues.push({ path: at("NeverExpires"), message: `${name}.NeverExpires: expected true or false` });
+    }
+    if (b.SourceRegion !== undefined) {
+      if (typeof b.SourceCluster !== "string") {
+        issues.push({ path: at(), message: `${name}: a cross-region copy (SourceRegion set) needs SourceCluster` });
+      }
+    } else if (typeof b.ClusterId !== "string" || b.ClusterId === "") {
+      issues.push({ path: at("ClusterId"), message: `${name}.ClusterId: expected a cluster ID string` });
+    }
+    if (b.TagList !== undefined && !validTags(b.TagList)) {
+      issues.push({ path: at("TagList"), message: `${name}.TagList: expected [{"Key": "...", "Value": "..."}]` });
+    }
+    const region = regionFromArn(b.BackupArn) ?? defaultRegion;
+    if (region === undefined) {
+      issues.push({ path: at(), message: `${name}: no region: pass --region, or include BackupArn in the inventory` });
+    }
+    if (typeof b.BackupId === "string") {
+      const key = `${region}/${b.BackupId}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        issues.push({ path: at("BackupId"), message: `${name}.BackupId: ${b.BackupId} already appears at Backups[${first}]` });
+      } else seen.set(key, i);
+    }
+  });
+  return issues;
+}
+
+function validTags(value: unknown): boolean {
+  return Array.isArray(value) && value.every((t) => isObject(t) && typeof t.Key === "string" && (t.Value === undefined || typeof t.Value === "string"));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Positions for path issues: JSON is YAML 1.2, so the yaml package can point into it. */
+function locate(text: string, file: string, issues: PathIssue[]): SourceIssue[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return issues.map(({ path, message }) => {
+    let node: unknown;
+    for (let depth = path.length; depth >= 0 && !node; depth--) node = doc.getIn(path.slice(0, depth), true);
+    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col, message };
+  });
+}
+
+/** Node's JSON.parse messages carry "position N"; turn that into line and column. */
+function syntaxIssue(text: string, file: string, message: string): SourceIssue {
+  const pos = Number(/position (\d+)/.exec(message)?.[1] ?? text.length);
+  const before = text.slice(0, pos).split("\n");
+  const line = before.length;
+  const col = (before[before.length - 1]?.length ?? 0) + 1;
+  return { file, line, col, message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}` };
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { runBin, runCli } from "../support/cli.js";
+
+const inventory = "examples/inventory.json";
+const policy = "policies/example.yml";
+const now = "2026-11-28T06:00:00Z";
+const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+describe("cloudhsm-retention validate", () => {
+  it("accepts the example policies and names each one", async () => {
+    const run = await runCli(["validate", policy]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ok {2}production /m);
+    expect(run.stdout).toMatch(/\d+ polic(y|ies) valid\.\n$/);
+  });
+
+  it("reports a bad policy as file:line:col with exit 2 and no stack trace", async () => {
+    const run = await runCli(["validate", "test/fixtures/bad-policies"]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    for (const line of run.stderr.trim().split("\n")) expect(line).toMatch(/^test\/fixtures\/bad-policies\/[\w.-]+\.yml:\d+:\d+: .+/);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("says so when a path does not exist", async () => {
+    const run = await runCli(["validate", "no/such/dir"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no/such/dir");
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("cloudhsm-retention plan", () => {
+  it("prints every input backup exactly once in JSON, each with a reason", async () => {
+    // Prepare
+    const input = JSON.parse(readFileSync(inventory, "utf8")).Backups as Array<{ BackupId: string }>;
+    // Act
+    const run = await runCli(["plan", "--policy", policy, "--inventory", inventory, "--now", now, "--format", "json"]);
+    // Assess
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.now).toBe(now);
+    const ids = out.decisions.map((d: { backupId: string }) => d.backupId);
+    expect(ids.sort()).toEqual(input.map((b) => b.BackupId).sort());
+    for (const d of out.decisions) {
+      expect(Object.keys(d)).toEqual(expect.arrayContaining(["backupId", "clusterId", "region", "policy", "action", "reasons"]));
+      expect(["keep", "delete", "skip"]).toContain(d.action);
+      expect(d.reasons.length).toBeGreaterThan(0);
+    }
+    expect(out.decisions.filter((d: { action: string }) => d.action === "delete").length).toBeGreaterThan(0);
+  });
+
+  it("groups the table by cluster, shows zone times and ends with the counts, without colour off a TTY", async () => {
+    const run = await runCli(["plan", "--policy", policy, "--inventory", inventory, "--now", now]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Policy production /m);
+    expect(run.stdout).toMatch(/^ {2}us-east-1\/cluster-[a-z2-7]{11} {2}\d+ to delete, \d+ to keep, \d+ skipped$/m);
+    expect(run.stdout).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} (GMT[+-]\d+|UTC|E[SD]T)/);
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toMatch(/^Plan: \d+ to delete, \d+ to keep, \d+ skipped/);
+    expect(run.stdout).not.toContain("\x1b[");
+  });
+
+  it("uses colour on a TTY unless NO_COLOR is set", async () => {
+    const args = ["plan", "--policy", policy, "--inventory", inventory, "--now", now];
+    expect((await runCli(args, { isTTY: true })).stdout).toContain("\x1b[31m");
+    expect((await runCli(args, { isTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toContain("\x1b[");
+  });
+
+  it("plans the same regardless of the order of the inventory", async () => {
+    const a = await runCli(["plan", "--policy", policy, "--inventory", inventory, "--now", now, "--format", "json"]);
+    const reversed = JSON.parse(readFileSync(inventory, "utf8"));
+    reversed.Backups.reverse();
+    const file = `${process.env.TMPDIR ?? "/tmp"}/reversed-inventory-${process.pid}.json`;
+    (await import("node:fs")).writeFileSync(file, JSON.stringify(reversed));
+    const b = await runCli(["plan", "--policy", policy, "--inventory", file, "--now", now, "--format", "json"]);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it.each([
+    [["--now", "yesterday"], "--now: \"yesterday\" is not an ISO-8601 time with a zone"],
+    [["--now", "2026-11-28T06:00:00"], "is not an ISO-8601 time with a zone"],
+    [["--region", "mars-1"], '--region: "mars-1" is not an AWS region name'],
+    [["--format", "xml"], "xml"],
+  ])("rejects %j with exit 2", async (extra, message) => {
+    const run = await runCli(["plan", "--policy", policy, "--inventory", inventory, ...extra]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("rejects a bad inventory with its position and exit 2", async () => {
+    const bad = "test/fixtures/bad-inventories/unknown-state.json";
+    const run = await runCli(["plan", "--policy", policy, "--inventory", bad, "--region", "us-east-1"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^test\/fixtures\/bad-inventories\/unknown-state\.json:3:\d+: Backups\[0\]\.BackupState/);
+  });
+
+  it("rejects a missing inventory file with one line and exit 2", async () => {
+    const run = await runCli(["plan", "--policy", policy, "--inventory", "missing.json"]);
+    expect(run).toMatchObject({ code: 2, stderr: "cannot read inventory missing.json: no such file\n" });
+  });
+
+  it("rejects unknown options and missing required ones with exit 2", async () => {
+    expect((await runCli(["plan", "--inventory", inventory])).code).toBe(2);
+    expect((await runCli(["plan", "--policy", policy, "--inventory", inventory, "--bogus"])).code).toBe(2);
+    expect((await runCli(["frobnicate"])).code).toBe(2);
+  });
+});
+
+describe("the installed command", () => {
+  it("runs as a child process, exits 2 without a stack trace on a bad policy", async () => {
+    const run = await runBin(["validate", "test/fixtures/bad-policies"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\.yml:\d+:\d+: /);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("is what npm start runs: the example plan, exit 0", async () => {
+    const run = await runBin(["start"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Plan: \d+ to delete/m);
+  });
+});

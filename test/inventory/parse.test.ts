@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { InventoryError } from "../../src/errors.js";
+import { toAwsBackup } from "../../src/inventory/convert.js";
+import { parseInventory } from "../../src/inventory/parse.js";
+
+const dir = "test/fixtures/bad-inventories";
+
+function issuesOf(name: string, region = "us-east-1"): string[] {
+  const file = `${dir}/${name}.json`;
+  try {
+    parseInventory(readFileSync(file, "utf8"), file, region);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InventoryError);
+    return (err as Error).message.split("\n");
+  }
+  throw new Error(`${name} was accepted`);
+}
+
+describe("parseInventory", () => {
+  it("reads describe-backups output with ISO and epoch-second timestamps, tags, copies and ARNs", () => {
+    // Prepare
+    const text = JSON.stringify({
+      Backups: [
+        {
+          BackupId: "backup-aaaaaaaaaaa",
+          BackupState: "READY",
+          ClusterId: "cluster-bbbbbbbbbbb",
+          CreateTimestamp: "2026-11-27T03:00:00.250Z",
+          NeverExpires: true,
+          TagList: [{ Key: "legal-hold", Value: "case-1" }],
+        },
+        {
+          BackupId: "backup-ccccccccccc",
+          BackupArn: "arn:aws:cloudhsm:us-west-2:111122223333:backup/backup-ccccccccccc",
+          BackupState: "PENDING_DELETION",
+          CreateTimestamp: 1764212400.5,
+          DeleteTimestamp: 1764817200,
+          CopyTimestamp: 1764214200,
+          SourceRegion: "us-east-1",
+          SourceBackup: "backup-aaaaaaaaaaa",
+          SourceCluster: "cluster-bbbbbbbbbbb",
+        },
+      ],
+    });
+    // Act
+    const [a, b] = parseInventory(text, "inv.json", "us-east-1");
+    // Assess
+    expect(a).toMatchObject({
+      backupId: "backup-aaaaaaaaaaa",
+      clusterId: "cluster-bbbbbbbbbbb",
+      region: "us-east-1",
+      state: "READY",
+      createdAtMs: Date.UTC(2026, 10, 27, 3, 0, 0, 250),
+      neverExpires: true,
+      tags: { "legal-hold": "case-1" },
+    });
+    expect(b).toMatchObject({
+      region: "us-west-2",
+      state: "PENDING_DELETION",
+      createdAtMs: 1764212400500,
+      deleteAtMs: 1764817200000,
+      copiedAtMs: 1764214200000,
+      sourceRegion: "us-east-1",
+      sourceClusterId: "cluster-bbbbbbbbbbb",
+      clusterId: undefined,
+      neverExpires: false,
+    });
+  });
+
+  it("round-trips through the wire shape the local endpoint serves", () => {
+    const text = readFileSync("examples/inventory.json", "utf8");
+    const backups = parseInventory(text, "examples/inventory.json");
+    const again = parseInventory(JSON.stringify({ Backups: backups.map((b) => toAwsBackup(b)) }), "x.json");
+    expect(again).toEqual(backups);
+  });
+
+  it("needs a region when a backup carries no ARN", () => {
+    const text = '{"Backups": [{"BackupId": "backup-aaaaaaaaaaa", "BackupState": "READY", "ClusterId": "cluster-aaaaaaaaaaa", "CreateTimestamp": 1}]}';
+    expect(() => parseInventory(text, "inv.json")).toThrow(
+      "inv.json:1:14: Backups[0]: no region: pass --region, or include BackupArn in the inventory",
+    );
+  });
+
+  it.each([
+    ["trailing-comma", ["test/fixtures/bad-inventories/trailing-comma.json:4:3: invalid JSON: Expected double-quoted property name"]],
+    ["wrong-top-level-key", ['test/fixtures/bad-inventories/wrong-top-level-key.json:1:1: expected {"Backups": [...]} as printed by "aws cloudhsmv2 describe-backups"']],
+    ["unreadable-timestamp", ["test/fixtures/bad-inventories/unreadable-timestamp.json:3:119: Backups[0].CreateTimestamp: expected an ISO-8601 time with a zone or epoch seconds"]],
+    ["unknown-state", ["test/fixtures/bad-inventories/unknown-state.json:3:55: Backups[0].BackupState: expected one of CREATE_IN_PROGRESS, READY, PENDING_DELETION, DELETED"]],
+    ["missing-cluster", ["test/fixtures/bad-inventories/missing-cluster.json:3:5: Backups[0].ClusterId: expected a cluster ID string"]],
+    ["duplicate-id", ["test/fixtures/bad-inventories/duplicate-id.json:4:18: Backups[1].BackupId: backup-aaaaaaaaaaa already appears at Backups[0]"]],
+    ["copy-without-source-cluster", ["test/fixtures/bad-inventories/copy-without-source-cluster.json:3:5: Backups[0]: a cross-region copy (SourceRegion set) needs SourceCluster"]],
+    [
+      "several-problems",
+      [
+        "test/fixtures/bad-inventories/several-problems.json:3:147: Backups[0].NeverExpires: expected true or false",
+        'test/fixtures/bad-inventories/several-problems.json:3:165: Backups[0].TagList: expected [{"Key": "...", "Value": "..."}]',
+      ],
+    ],
+  ])("reports %s with its position", (name, expected) => {
+    expect(issuesOf(name)).toEqual(expected);
+  });
+});

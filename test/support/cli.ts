@@ -1,0 +1,42 @@
+import { execFile } from "node:child_process";
+import { main } from "../../src/cli/main.js";
+import type { CliIo } from "../../src/cli/io.js";
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in-process with captured output and a fixed clock. */
+export async function runCli(
+  argv: string[],
+  opts: { isTTY?: boolean; env?: Record<string, string>; nowMs?: number } = {},
+): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: opts.env ?? {},
+    isTTY: opts.isTTY ?? false,
+    nowMs: () => opts.nowMs ?? Date.parse("2026-11-28T06:00:00Z"),
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Runs the installed bin as a user would (`npx cloudhsm-retention ...`), in a child process. */
+export function runBin(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["bin/cloudhsm-retention.js", ...argv],
+      { env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
