@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
 import { collect } from "./args.js";
+import { emulatorCommand } from "./commands/emulator.js";
 import { planCommand } from "./commands/plan.js";
 import { startCommand } from "./commands/start.js";
 import { validateCommand } from "./commands/validate.js";
@@ -36,6 +37,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command("start")
     .description("the demo behind `npm start`: plan the bundled example fleet with policies/example.yml")
     .action(async () => setExit(await startCommand(io)));
+
+  program.command("emulator").description("serve a local CloudHSM V2 endpoint (AWS JSON 1.1) and admin API on 127.0.0.1 until Ctrl-C")
+    .requiredOption("--port <port>", "TCP port (0 = any free port)").option("--seed <inventory.json>", "backups to load (repeatable)", collect)
+    .option("--region <region>", "region of unsigned requests and of seeds without BackupArn", "us-east-1")
+    .option("--now <iso-8601>", "start the emulated clock at this time (default: now)")
+    .action(async (opts) => setExit(await emulatorCommand(opts, io)));
 
   return program;
 }

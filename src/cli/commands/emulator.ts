@@ -1,0 +1,69 @@
+import { UsageError } from "../../errors.js";
+import { parseInventory } from "../../inventory/parse.js";
+import type { Backup } from "../../domain/types.js";
+import { parseNow, parseRegion } from "../args.js";
+import { readUserFile } from "../files.js";
+import type { CliIo } from "../io.js";
+
+export interface EmulatorOptions {
+  port: string;
+  seed?: string[] | undefined;
+  region: string;
+  now?: string | undefined;
+}
+
+/**
+ * `emulator`: serves CloudHSM V2 (and the admin API) on 127.0.0.1 until SIGINT or
+ * SIGTERM, then closes and exits 0. `stopped` is injectable so tests can stop it
+ * without signals.
+ */
+export async function emulatorCommand(opts: EmulatorOptions, io: CliIo, stopped?: Promise<unknown>): Promise<number> {
+  const port = parsePort(opts.port);
+  const region = parseRegion(opts.region);
+  const nowMs = opts.now === undefined ? undefined : parseNow(opts.now, io.nowMs);
+  const seeds: Array<{ backups: Backup[] }> = [];
+  for (const file of opts.seed ?? []) seeds.push({ backups: parseInventory(await readUserFile(file, "seed inventory"), file, region) });
+
+  // Dynamic on purpose: production code never imports src/local statically, so the
+  // emulator can never end up in a Lambda bundle.
+  const { startLocalEndpoint, EmulatorClock } = await import("../../local/index.js");
+  const clock = new EmulatorClock(nowMs === undefined ? {} : { startMs: nowMs });
+  let endpoint: Awaited<ReturnType<typeof startLocalEndpoint>>;
+  try {
+    endpoint = await startLocalEndpoint({ port, defaultRegion: region, clock, seeds });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new UsageError(`--port ${port}: address already in use`);
+    if (code === "EACCES") throw new UsageError(`--port ${port}: permission denied`);
+    throw err;
+  }
+  io.stdout(`listening on ${endpoint.url}\n`);
+  const count = seeds.reduce((n, s) => n + s.backups.length, 0);
+  io.stderr(
+    `CloudHSM V2 emulator: ${count} seeded backup(s), default region ${region}, clock at ${clock.toISOString()}; ` +
+      `admin API at ${endpoint.url}/_emulator/health. Ctrl-C to stop.\n`,
+  );
+  // Signal handlers go in only now, so a bad flag never leaves them behind.
+  await (stopped ?? signalled());
+  await endpoint.close();
+  return 0;
+}
+
+function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--port: "${value}" is not a TCP port (0-65535; 0 picks a free one)`);
+  return port;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, and stops listening for both. */
+function signalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

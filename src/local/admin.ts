@@ -1,0 +1,130 @@
+import { parseDuration } from "../domain/duration.js";
+import { isUserInputError } from "../errors.js";
+import type { EmulatorClock } from "./clock.js";
+import type { CallCounter, FaultConfig, FaultInjector } from "./faults.js";
+import { jsonResponse, type LocalRequest, type LocalResponse, type LocalService } from "./http.js";
+
+/**
+ * The admin API under `/_emulator/` (plain JSON, for tests, demos and benchmarks).
+ * Admin calls are never counted and never faulted. Errors are `{"error": "..."}`.
+ */
+export interface AdminDeps {
+  clock: EmulatorClock;
+  services: readonly LocalService[];
+  faults: FaultInjector;
+  calls: CallCounter;
+  defaultRegion: string;
+}
+
+export const ADMIN_PREFIX = "/_emulator/";
+
+class AdminError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export function handleAdmin(req: LocalRequest, deps: AdminDeps): LocalResponse {
+  try {
+    return route(req, deps);
+  } catch (err) {
+    if (err instanceof AdminError) return jsonResponse(err.status, { error: err.message });
+    if (isUserInputError(err)) return jsonResponse(400, { error: err.message });
+    throw err;
+  }
+}
+
+function route(req: LocalRequest, deps: AdminDeps): LocalResponse {
+  const key = `${req.method} ${req.path.slice(ADMIN_PREFIX.length)}`;
+  const clockNow = () => jsonResponse(200, { now: deps.clock.toISOString() });
+  switch (key) {
+    case "GET health":
+      return jsonResponse(200, { ok: true, services: deps.services.map((s) => s.name), now: deps.clock.toISOString() });
+    case "GET clock":
+      return clockNow();
+    case "POST clock":
+      setClock(deps.clock, body(req));
+      return clockNow();
+    case "POST seed":
+      return jsonResponse(200, { seeded: seed(req, deps) });
+    case "GET faults":
+      return jsonResponse(200, deps.faults.current);
+    case "POST faults":
+      deps.faults.configure(faultConfig(body(req)));
+      return jsonResponse(200, deps.faults.current);
+    case "GET calls":
+      return jsonResponse(200, deps.calls.snapshot());
+    case "DELETE calls":
+      deps.calls.reset();
+      return jsonResponse(200, deps.calls.snapshot());
+    default:
+      throw new AdminError(`no admin route ${req.method} ${req.path}; see src/local/README.md`, 404);
+  }
+}
+
+function body(req: LocalRequest): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(req.body.toString("utf8") || "{}");
+  } catch {
+    throw new AdminError("the request body is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new AdminError("the request body must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+/**
+ * `{"now": "<ISO>"}` or `{"advance": "36h"}` (restic's grammar; for advancing, a year is
+ * 365 days, a month 30 days, a day 24 hours) or `{"advance": <milliseconds>}`.
+ */
+function setClock(clock: EmulatorClock, input: Record<string, unknown>): void {
+  const { now, advance } = input;
+  if ((now === undefined) === (advance === undefined)) throw new AdminError('send exactly one of {"now": "<ISO-8601>"} or {"advance": "36h"}');
+  if (now !== undefined) {
+    const ms = typeof now === "string" && ISO_WITH_ZONE.test(now) ? Date.parse(now) : Number.NaN;
+    if (Number.isNaN(ms)) throw new AdminError(`now: ${JSON.stringify(now)} is not an ISO-8601 time with a zone, e.g. 2026-11-28T06:00:00Z`);
+    clock.set(ms);
+    return;
+  }
+  if (typeof advance === "number" && Number.isFinite(advance)) return clock.advance(advance);
+  if (typeof advance !== "string") throw new AdminError('advance: expected a duration such as "36h" or "7d", or milliseconds');
+  const parsed = parseDuration(advance);
+  if (!parsed.ok) throw new AdminError(`advance: ${parsed.message}`);
+  const d = parsed.value;
+  clock.advance(d.years * 365 * DAY_MS + d.months * 30 * DAY_MS + d.days * DAY_MS + d.hours * HOUR_MS);
+}
+
+/** `POST /_emulator/seed?region=<r>[&service=cloudhsm]`: the body goes to that service. */
+function seed(req: LocalRequest, deps: AdminDeps): number {
+  const name = req.query.get("service") ?? "cloudhsm";
+  const service = deps.services.find((s) => s.name === name);
+  if (!service?.seed) throw new AdminError(`service "${name}" cannot be seeded`);
+  const region = req.query.get("region") ?? deps.defaultRegion;
+  return service.seed(req.body.toString("utf8"), { region, nowMs: deps.clock.nowMs() });
+}
+
+function faultConfig(input: Record<string, unknown>): FaultConfig {
+  const known = ["throttleRate", "internalErrorRate", "latencyMs", "seed"];
+  const unknown = Object.keys(input).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new AdminError(`unknown fault setting(s): ${unknown.join(", ")}; expected ${known.join(", ")}`);
+  const num = (key: string, fallback: number, ok: (n: number) => boolean, what: string): number => {
+    const v = input[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "number" || !ok(v)) throw new AdminError(`${key}: expected ${what}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return {
+    throttleRate: num("throttleRate", 0, (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
+    internalErrorRate: num("internalErrorRate", 0, (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
+    latencyMs: num("latencyMs", 0, (n) => Number.isFinite(n) && n >= 0 && n <= 60_000, "milliseconds from 0 to 60000"),
+    // Without a seed, a fresh random one: reproducibility is opt-in.
+    seed: num("seed", Math.floor(Math.random() * 2 ** 32), (n) => Number.isSafeInteger(n), "an integer"),
+  };
+}

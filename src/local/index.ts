@@ -1,0 +1,83 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Backup } from "../domain/types.js";
+import { EmulatorClock } from "./clock.js";
+import { CloudHsmService } from "./cloudhsm/service.js";
+import type { BackupStore } from "./cloudhsm/store.js";
+import { Edge } from "./edge.js";
+import type { CallCounter, FaultInjector } from "./faults.js";
+
+/**
+ * A local AWS endpoint on 127.0.0.1, for tests, demos and benchmarks. Local mode only:
+ * production code never imports this folder statically (the CLI loads it with a dynamic
+ * import), so none of it lands in a Lambda bundle.
+ *
+ * @example
+ * const endpoint = await startLocalEndpoint({ port: 0, seeds: [{ backups }] });
+ * const client = new CloudHSMV2Client({ endpoint: endpoint.url, region: "us-east-1",
+ *   credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+ * // ...
+ * await endpoint.close();
+ */
+export interface LocalEndpointOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Loopback only: the emulator accepts any credentials, so it must not be reachable from elsewhere. */
+  host?: "127.0.0.1";
+  /** The region of unsigned requests (default us-east-1). */
+  defaultRegion?: string;
+  clock?: EmulatorClock;
+  /** Initial backups; `region` overrides each backup's own `region`. */
+  seeds?: Array<{ region?: string; backups: Backup[] }>;
+}
+
+export interface LocalEndpoint {
+  /** `http://127.0.0.1:<port>`, ready for an SDK client's `endpoint` or `--endpoint-url`. */
+  url: string;
+  port: number;
+  clock: EmulatorClock;
+  /** The CloudHSM state, for tests that seed or inspect directly. */
+  cloudhsm: BackupStore;
+  faults: FaultInjector;
+  calls: CallCounter;
+  close(): Promise<void>;
+}
+
+export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
+  const host = opts.host ?? "127.0.0.1";
+  if (host !== "127.0.0.1") throw new Error(`the local endpoint binds 127.0.0.1 only, not ${String(host)}`);
+  const clock = opts.clock ?? new EmulatorClock();
+  const cloudhsm = new CloudHsmService();
+  for (const seed of opts.seeds ?? []) cloudhsm.store.upsert(seed.backups, clock.nowMs(), seed.region);
+  const edge = new Edge({ services: [cloudhsm], clock, defaultRegion: opts.defaultRegion ?? "us-east-1" });
+  const server = createServer(edge.listener);
+  // SDK clients keep connections alive; don't let an idle one hold `close()` up.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    clock,
+    cloudhsm: cloudhsm.store,
+    faults: edge.faults,
+    calls: edge.calls,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export { EmulatorClock } from "./clock.js";
+export type { LocalRequest, LocalResponse, LocalService, ServiceContext } from "./http.js";
