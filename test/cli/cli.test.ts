@@ -19,7 +19,7 @@ describe("cloudhsm-retention validate", () => {
     const run = await runCli(["validate", "test/fixtures/bad-policies"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    for (const line of run.stderr.trim().split("\n")) expect(line).toMatch(/^test\/fixtures\/bad-policies\/[\w.-]+\.yml:\d+:\d+: .+/);
+    for (const line of run.stderr.trim().split("\n")) expect(line).toMatch(/^test\/fixtures\/bad-policies\/[\w./-]+\.yml:\d+:\d+: .+/);
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
 
