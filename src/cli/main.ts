@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
 import { collect } from "./args.js";
+import { applyCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { planCommand } from "./commands/plan.js";
 import { startCommand } from "./commands/start.js";
@@ -35,11 +36,29 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command("start")
-    .description("the demo behind `npm start`: plan the bundled example fleet with policies/example.yml")
-    .action(async () => setExit(await startCommand(io)));
+    .description("the main job on the embedded local AWS endpoint: seed an example fleet, apply policies/example.yml")
+    .option("--serve", "keep the local endpoint up afterwards and print its URL")
+    .action(async (opts) => setExit(await startCommand(opts, io)));
 
-  program.command("emulator").description("serve a local CloudHSM V2 endpoint (AWS JSON 1.1) and admin API on 127.0.0.1 until Ctrl-C")
-    .requiredOption("--port <port>", "TCP port (0 = any free port)").option("--seed <inventory.json>", "backups to load (repeatable)", collect)
+  program
+    .command("apply")
+    .description("list backups, plan, and delete what enforce-mode policies plan to delete")
+    .requiredOption("--policy <file-or-dir>", "policy file or directory (repeatable)", collect)
+    .requiredOption("--region <region>", "region to sweep (repeatable)", collect)
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL)")
+    .option("--now <iso-8601>", "plan as of this time (default: now)")
+    .option("--dry-run", "plan and report, delete nothing")
+    .option("--concurrency <n>", "parallel DeleteBackup calls (default 8)")
+    .option("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)")
+    .option("--log", "write JSON log lines to stderr")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (opts) => setExit(await applyCommand(opts, io)));
+
+  program
+    .command("emulator")
+    .description("serve a local CloudHSM V2 endpoint (AWS JSON 1.1) and admin API on 127.0.0.1 until Ctrl-C")
+    .requiredOption("--port <port>", "TCP port (0 = any free port)")
+    .option("--seed <inventory.json>", "backups to load (repeatable)", collect)
     .option("--region <region>", "region of unsigned requests and of seeds without BackupArn", "us-east-1")
     .option("--now <iso-8601>", "start the emulated clock at this time (default: now)")
     .action(async (opts) => setExit(await emulatorCommand(opts, io)));

@@ -1,3 +1,4 @@
+import { signalled } from "../signals.js";
 import { UsageError } from "../../errors.js";
 import { parseInventory } from "../../inventory/parse.js";
 import type { Backup } from "../../domain/types.js";
@@ -53,17 +54,4 @@ function parsePort(value: string): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--port: "${value}" is not a TCP port (0-65535; 0 picks a free one)`);
   return port;
-}
-
-/** Resolves on the first SIGINT or SIGTERM, and stops listening for both. */
-function signalled(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }

@@ -28,3 +28,8 @@ export function formatInZone(epochMs: number, timezone: string): string {
 export function isoUtc(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(".000Z", "Z");
 }
+
+/** To the second, for people. */
+export function isoUtcSeconds(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,97 @@
+import {
+  DeleteBackupCommand,
+  DescribeBackupsCommand,
+  type DescribeBackupsCommandOutput,
+} from "@aws-sdk/client-cloudhsm-v2";
+import type { BackupStore, DeleteOutcome, ListResult, RetryCounts } from "../domain/ports.js";
+import type { Backup } from "../domain/types.js";
+import { toDomainBackup } from "../inventory/convert.js";
+import type { CloudHsmClientFor } from "./clients.js";
+import { addRetries, DEFAULT_RETRY, type RetryOptions, type RetryResult, withRetry } from "./retry.js";
+
+/** DescribeBackups' largest page: the fewest calls, ceil(backups / 50) per region. */
+export const PAGE_SIZE = 50;
+
+export class ListBackupsError extends Error {
+  readonly region: string;
+  constructor(region: string, message: string, options?: ErrorOptions) {
+    super(`listing backups in ${region} failed: ${message}`, options);
+    this.name = "ListBackupsError";
+    this.region = region;
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/**
+ * The CloudHSM V2 adapter behind the `BackupStore` port. It receives ready-made
+ * clients (one per region), converts SDK shapes to domain backups once, and records an
+ * outcome for every deletion instead of throwing.
+ */
+export class CloudHsmBackupStore implements BackupStore {
+  readonly #clientFor: CloudHsmClientFor;
+  readonly #retry: RetryOptions;
+
+  constructor(options: { clientFor: CloudHsmClientFor; retry?: Partial<RetryOptions> | undefined }) {
+    this.#clientFor = options.clientFor;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  async listBackups(region: string): Promise<ListResult> {
+    const client = this.#clientFor(region);
+    const backups: Backup[] = [];
+    const retries: RetryCounts = {};
+    const seenTokens = new Set<string>();
+    let calls = 0;
+    let token: string | undefined;
+    do {
+      const page: RetryResult<DescribeBackupsCommandOutput> = await withRetry(
+        () => client.send(new DescribeBackupsCommand({ MaxResults: PAGE_SIZE, NextToken: token, SortAscending: true })),
+        this.#retry,
+      );
+      calls += page.stats.attempts;
+      addRetries(retries, page.stats.retries);
+      // A partial listing must never reach the planner: a backup missing from it
+      // would look deletable to nobody, but a missing *newer* one would change which
+      // backups the rules keep. All pages or nothing.
+      if (!page.ok) throw new ListBackupsError(region, describeError(page.error), { cause: page.error });
+      for (const raw of page.value.Backups ?? []) backups.push(toDomainBackup(raw, region));
+      token = page.value.NextToken || undefined;
+      if (token !== undefined) {
+        if (seenTokens.has(token)) throw new ListBackupsError(region, "DescribeBackups returned the same NextToken twice");
+        seenTokens.add(token);
+      }
+    } while (token !== undefined);
+    return { backups, calls, retries };
+  }
+
+  async deleteBackup(region: string, backupId: string): Promise<DeleteOutcome> {
+    const client = this.#clientFor(region);
+    const result = await withRetry(() => client.send(new DeleteBackupCommand({ BackupId: backupId })), this.#retry);
+    const base = { backupId, region, attempts: result.stats.attempts, retries: result.stats.retries };
+    if (result.ok) {
+      const deleteAt = result.value.Backup?.DeleteTimestamp;
+      return { ...base, status: "deleted", deleteAtMs: deleteAt ? deleteAt.getTime() : undefined };
+    }
+    // A refused delete may mean an earlier attempt landed and only its answer was lost,
+    // or someone deleted the backup since we listed it. Look before calling it a failure.
+    if ((result.error as Error)?.name === "CloudHsmInvalidRequestException") {
+      const now = await this.#describeOne(region, backupId);
+      if (now?.state === "PENDING_DELETION") return { ...base, status: "already-pending", deleteAtMs: now.deleteAtMs };
+    }
+    return { ...base, status: "failed", error: describeError(result.error) };
+  }
+
+  async #describeOne(region: string, backupId: string): Promise<Backup | undefined> {
+    const client = this.#clientFor(region);
+    const result = await withRetry(
+      () => client.send(new DescribeBackupsCommand({ Filters: { backupIds: [backupId] } })),
+      this.#retry,
+    );
+    const raw = result.ok ? result.value.Backups?.[0] : undefined;
+    return raw ? toDomainBackup(raw, region) : undefined;
+  }
+}

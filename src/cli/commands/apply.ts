@@ -1,0 +1,63 @@
+import { CloudHsmBackupStore } from "../../aws/cloudhsm-store.js";
+import { cloudHsmClients, endpointFromEnv } from "../../aws/clients.js";
+import { runApply } from "../../jobs/apply.js";
+import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
+import { loadPolicyFiles } from "../../policy/index.js";
+import { UsageError } from "../../errors.js";
+import { parseFormat, parseNow, parseRegion } from "../args.js";
+import { type CliIo, useColor } from "../io.js";
+import { applyToJson, renderApplyTable } from "../render/apply.js";
+import { COLOR, PLAIN } from "../render/table.js";
+
+export interface ApplyOptions {
+  policy: string[];
+  region: string[];
+  endpointUrl?: string | undefined;
+  now?: string | undefined;
+  dryRun?: boolean | undefined;
+  format: string;
+  concurrency?: string | undefined;
+  maxAttempts?: string | undefined;
+  log?: boolean | undefined;
+  /** Only for the embedded local endpoint (`npm start`); otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+}
+
+/**
+ * `apply`: list, plan, delete what enforce-mode policies plan to delete, report.
+ * Exit 0 all planned deletions done; 2 invalid input, nothing changed; 3 some
+ * deletions (or listings) failed, the rest done; 4 a guard halted a policy.
+ */
+export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<number> {
+  const format = parseFormat(opts.format);
+  const nowMs = parseNow(opts.now, io.nowMs);
+  const regions = [...new Set(opts.region.map(parseRegion))];
+  const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
+    throw new UsageError(`--concurrency: expected a whole number from 1 to 64, got "${opts.concurrency}"`);
+  }
+  const maxAttempts = opts.maxAttempts === undefined ? undefined : Number(opts.maxAttempts);
+  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50)) {
+    throw new UsageError(`--max-attempts: expected a whole number from 1 to 50, got "${opts.maxAttempts}"`);
+  }
+  const endpointUrl = opts.endpointUrl ?? endpointFromEnv(io.env);
+  if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
+    throw new UsageError(`--endpoint-url: "${endpointUrl}" is not an http(s) URL`);
+  }
+  const policies = await loadPolicyFiles(opts.policy);
+  const store = new CloudHsmBackupStore({
+    clientFor: cloudHsmClients({ endpointUrl, credentials: opts.credentials }),
+    retry: maxAttempts === undefined ? undefined : { maxAttempts },
+  });
+  const report = await runApply({
+    policies,
+    regions,
+    store,
+    nowMs,
+    dryRun: opts.dryRun,
+    concurrency,
+    log: opts.log ? jsonLinesLogger(io.stderr, io.nowMs) : SILENT,
+  });
+  io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, useColor(io) ? COLOR : PLAIN));
+  return report.exitCode;
+}

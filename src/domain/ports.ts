@@ -1,0 +1,40 @@
+import type { Backup } from "./types.js";
+
+/** Retries by cause, as reported to the user ("retried 12 throttled, 3 server error"). */
+export type RetryCounts = Partial<Record<"throttled" | "server error" | "transient", number>>;
+
+export interface ListResult {
+  backups: Backup[];
+  /** DescribeBackups calls made, retries included. */
+  calls: number;
+  retries: RetryCounts;
+}
+
+export type DeleteStatus =
+  /** DeleteBackup succeeded: PENDING_DELETION, restorable until deleteAtMs. */
+  | "deleted"
+  /** DeleteBackup was refused but the backup is PENDING_DELETION anyway (an earlier attempt landed). */
+  | "already-pending"
+  | "failed";
+
+export interface DeleteOutcome {
+  backupId: string;
+  region: string;
+  status: DeleteStatus;
+  attempts: number;
+  retries: RetryCounts;
+  deleteAtMs?: number | undefined;
+  /** `ErrorName: message` when status is failed. */
+  error?: string | undefined;
+}
+
+/**
+ * The narrow port the jobs use to reach CloudHSM backups. The AWS adapter owns the
+ * SDK; tests of the jobs may use a fake.
+ */
+export interface BackupStore {
+  /** Every backup in the region, all pages; throws when the listing cannot be completed. */
+  listBackups(region: string): Promise<ListResult>;
+  /** Never throws: every attempt ends in an outcome. */
+  deleteBackup(region: string, backupId: string): Promise<DeleteOutcome>;
+}

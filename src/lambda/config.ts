@@ -1,0 +1,32 @@
+import { UserInputError } from "../errors.js";
+
+/** What a scheduled Lambda reads from its environment, checked once at cold start. */
+export interface SweepConfig {
+  /** Policy files or directories bundled with the function. */
+  policyPaths: string[];
+  regions: string[];
+  endpointUrl?: string | undefined;
+  concurrency?: number | undefined;
+  dryRun: boolean;
+}
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export function sweepConfigFromEnv(env: Readonly<Record<string, string | undefined>>): SweepConfig {
+  const regions = (env.RETENTION_REGIONS ?? env.AWS_REGION ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+  const bad = regions.filter((r) => !REGION.test(r));
+  if (regions.length === 0 || bad.length > 0) {
+    throw new UserInputError(`RETENTION_REGIONS: expected a comma-separated list of AWS regions, got "${env.RETENTION_REGIONS ?? ""}"`);
+  }
+  const concurrency = env.RETENTION_CONCURRENCY ? Number(env.RETENTION_CONCURRENCY) : undefined;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
+    throw new UserInputError(`RETENTION_CONCURRENCY: expected a whole number from 1 to 64, got "${env.RETENTION_CONCURRENCY}"`);
+  }
+  return {
+    policyPaths: (env.RETENTION_POLICY_PATH ?? "policies").split(",").map((p) => p.trim()).filter(Boolean),
+    regions,
+    endpointUrl: env.AWS_ENDPOINT_URL_CLOUDHSM_V2 || env.AWS_ENDPOINT_URL || undefined,
+    concurrency,
+    dryRun: env.RETENTION_DRY_RUN === "true",
+  };
+}
