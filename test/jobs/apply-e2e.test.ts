@@ -1,0 +1,181 @@
+import { spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Backup } from "../../src/domain/types.js";
+import type { LocalEndpoint } from "../../src/local/index.js";
+import { loadPolicyFiles } from "../../src/policy/index.js";
+import { planRetention } from "../../src/retention/plan.js";
+import { runCli } from "../support/cli.js";
+import { client, fleet, listAll, NOW_MS, start } from "../local/support.js";
+
+/**
+ * `apply` end to end: the real CLI, the real SDK client over HTTP, the local endpoint.
+ * What apply deletes is checked against the engine's plan of the same backups, and
+ * against the endpoint's own state afterwards.
+ */
+const POLICY = "test/fixtures/policies/apply.yml";
+const NOW = new Date(NOW_MS).toISOString();
+const REGIONS = ["us-east-1", "us-west-2"];
+
+let endpoint: LocalEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.close();
+  endpoint = undefined;
+});
+
+async function expectedDeletions(backups: Backup[]): Promise<string[]> {
+  const policies = await loadPolicyFiles([POLICY]);
+  const enforce = new Set(policies.filter((p) => p.mode === "enforce").map((p) => p.name));
+  const plan = planRetention({ backups, policies, nowMs: NOW_MS, regions: REGIONS });
+  return plan.decisions.filter((d) => d.action === "delete" && d.policy !== null && enforce.has(d.policy)).map((d) => d.backupId).sort();
+}
+
+async function pendingIds(ep: LocalEndpoint): Promise<string[]> {
+  const ids: string[] = [];
+  for (const region of REGIONS) ids.push(...(await listAll(client(ep, region), { Filters: { states: ["PENDING_DELETION"] } })));
+  return ids.sort();
+}
+
+function applyArgs(ep: LocalEndpoint, ...extra: string[]): string[] {
+  return ["apply", "--policy", POLICY, ...REGIONS.flatMap((r) => ["--region", r]), "--endpoint-url", ep.url, "--now", NOW, ...extra];
+}
+
+describe("cloudhsm-retention apply against the local endpoint", () => {
+  it("deletes exactly what the plan says, reports it, and a second run deletes nothing", async () => {
+    // Prepare
+    const backups = fleet();
+    endpoint = await start(backups);
+    const alreadyPending = backups.filter((b) => b.state === "PENDING_DELETION").map((b) => b.backupId);
+    const expected = await expectedDeletions(backups);
+    expect(expected.length).toBeGreaterThan(100);
+    // Act
+    const first = await runCli(applyArgs(endpoint, "--format", "json"));
+    // Assess
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.counts).toMatchObject({ planned: expected.length, deleted: expected.length, failed: 0, alreadyPending: 0 });
+    expect(report.counts.reportOnly).toBeGreaterThan(0);
+    expect(report.outcomes.map((o: { backupId: string }) => o.backupId).sort()).toEqual(expected);
+    // Restorable for exactly 7 days from the (emulated) time of the delete.
+    expect(new Set(report.outcomes.map((o: { deleteAt: string }) => Date.parse(o.deleteAt)))).toEqual(new Set([NOW_MS + 7 * 86_400_000]));
+    expect(await pendingIds(endpoint)).toEqual([...expected, ...alreadyPending].sort());
+
+    // Act: right after, nothing is left to delete.
+    endpoint.calls.reset();
+    const second = await runCli(applyArgs(endpoint, "--format", "json"));
+    // Assess
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).counts).toMatchObject({ planned: 0, deleted: 0 });
+    expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
+  });
+
+  it("lists each region in the fewest DescribeBackups calls: ceil(backups / 50)", async () => {
+    const backups = fleet();
+    endpoint = await start(backups);
+    const run = await runCli(applyArgs(endpoint, "--dry-run", "--format", "json"));
+    expect(run.code).toBe(0);
+    const listings = JSON.parse(run.stdout).listings as Array<{ region: string; backups: number; calls: number }>;
+    for (const l of listings) {
+      expect(l.backups).toBe(backups.filter((b) => b.region === l.region).length);
+      expect(l.calls).toBe(Math.ceil(l.backups / 50));
+    }
+    expect(endpoint.calls.snapshot().byOperation.DescribeBackups).toBe(listings.reduce((n, l) => n + l.calls, 0));
+  });
+
+  it("routes every call through AWS_ENDPOINT_URL when --endpoint-url is not given", async () => {
+    endpoint = await start();
+    const args = applyArgs(endpoint, "--dry-run").filter((a, i, all) => a !== "--endpoint-url" && all[i - 1] !== "--endpoint-url");
+    const run = await runCli(args, { env: { AWS_ENDPOINT_URL: endpoint.url } });
+    expect(run.code).toBe(0);
+    expect(endpoint.calls.snapshot().byOperation.DescribeBackups).toBeGreaterThan(0);
+  });
+
+  it("changes nothing in a dry run, and says so", async () => {
+    endpoint = await start();
+    const run = await runCli(applyArgs(endpoint, "--dry-run"));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Dry run: \d+ deletions planned in enforce-mode policies, none carried out\.$/m);
+    expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
+  });
+
+  it("deletes exactly the planned backups under 30% throttling and 10% internal errors, and says what it retried", async () => {
+    // Prepare
+    const backups = fleet();
+    endpoint = await start(backups);
+    const expected = await expectedDeletions(backups);
+    const alreadyPending = backups.filter((b) => b.state === "PENDING_DELETION").map((b) => b.backupId);
+    endpoint.faults.configure({ throttleRate: 0.3, internalErrorRate: 0.1, latencyMs: 0, seed: 42 });
+    // Act: 25 attempts make giving up (0.37^25) practically impossible, so the test is not flaky.
+    const run = await runCli(applyArgs(endpoint, "--max-attempts", "25", "--format", "json"));
+    // Assess
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.counts).toMatchObject({ planned: expected.length, failed: 0, listFailures: 0 });
+    expect(report.counts.deleted + report.counts.alreadyPending).toBe(expected.length);
+    expect(report.retries.throttled).toBeGreaterThan(0);
+    expect(report.retries["server error"]).toBeGreaterThan(0);
+    const faults = endpoint.calls.snapshot().faults;
+    expect(report.retries.throttled + report.retries["server error"]).toBe(faults.throttled + faults.internalErrors);
+    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 0, latencyMs: 0, seed: 1 });
+    expect(await pendingIds(endpoint)).toEqual([...expected, ...alreadyPending].sort());
+  });
+
+  it("prints the retries in the table", async () => {
+    endpoint = await start();
+    endpoint.faults.configure({ throttleRate: 0.3, internalErrorRate: 0.1, latencyMs: 0, seed: 7 });
+    const run = await runCli(applyArgs(endpoint, "--max-attempts", "25"));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Apply: \d+ deleted, 0 failed of \d+ planned; retried \d+ throttled, \d+ server error\.$/m);
+  });
+
+  it("halts a policy whose run would delete too much: exit 4, nothing deleted", async () => {
+    endpoint = await start();
+    const run = await runCli(["apply", "--policy", "test/fixtures/policies/halting.yml", "--region", "us-east-1", "--endpoint-url", endpoint.url, "--now", NOW]);
+    expect(run.code).toBe(4);
+    expect(run.stdout).toMatch(/^! production: maxDeletePercent 10/m);
+    expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
+  });
+
+  it("refuses a bad policy with exit 2 before calling AWS at all", async () => {
+    endpoint = await start();
+    const run = await runCli(["apply", "--policy", "test/fixtures/bad-policies/negative-count.yml", "--region", "us-east-1", "--endpoint-url", endpoint.url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/negative-count\.yml:\d+:\d+: /);
+    expect(endpoint.calls.snapshot().total).toBe(0);
+  });
+
+  it("exits 3 and lists the region when a listing fails for good; nothing is deleted there", async () => {
+    endpoint = await start();
+    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 1, latencyMs: 0, seed: 1 });
+    const run = await runCli(applyArgs(endpoint, "--max-attempts", "2"));
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^Listed us-east-1: FAILED: listing backups in us-east-1 failed: CloudHsmInternalFailureException/m);
+    expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
+  });
+
+  it("converges when killed half-way and run again: the same end state as one uninterrupted run", async () => {
+    // Prepare: the reference end state, from one uninterrupted run on an identical fleet.
+    const reference = await start(fleet());
+    expect((await runCli(applyArgs(reference))).code).toBe(0);
+    const want = await pendingIds(reference);
+    await reference.close();
+
+    endpoint = await start(fleet());
+    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 0, latencyMs: 20, seed: 1 });
+    const planned = (await expectedDeletions(fleet())).length;
+    // Act: a real process, killed with SIGKILL once about a third of the deletions landed.
+    const child = spawn(process.execPath, ["bin/cloudhsm-retention.js", ...applyArgs(endpoint, "--concurrency", "4")], { stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    while ((endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0) < planned / 3) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGKILL");
+    expect(await exited).toBeNull();
+    const partial = endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0;
+    expect(partial).toBeLessThan(planned);
+    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 0, latencyMs: 0, seed: 1 });
+    const rerun = await runCli(applyArgs(endpoint, "--format", "json"));
+    // Assess
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout).counts.deleted).toBeGreaterThan(0);
+    expect(await pendingIds(endpoint)).toEqual(want);
+  });
+});
