@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runBin, runCli } from "../support/cli.js";
@@ -116,9 +117,29 @@ describe("the installed command", () => {
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
 
-  it("is what npm start runs: the example plan, exit 0", async () => {
+  it("is what npm start runs: a real apply on the embedded local endpoint, exit 0", async () => {
     const run = await runBin(["start"]);
     expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^Local AWS endpoint at http:\/\/127\.0\.0\.1:\d+ with \d+ backups/);
+    expect(run.stdout).toMatch(/^Policy production {2}mode: enforce {2}time zone: Europe\/Berlin$/m);
     expect(run.stdout).toMatch(/^Plan: \d+ to delete/m);
+    const applied = /^Apply: (\d+) deleted, 0 failed of (\d+) planned; no retries\.$/m.exec(run.stdout);
+    expect(applied).not.toBeNull();
+    expect(Number(applied?.[1])).toBeGreaterThan(0);
+    expect(applied?.[1]).toBe(applied?.[2]);
+  });
+
+  it("keeps the endpoint up with --serve, prints how to reach it, and stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["bin/cloudhsm-retention.js", "start", "--serve"], { env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    while (!/Ctrl-C to stop/.test(stdout)) await new Promise((r) => setTimeout(r, 20));
+    const url = /stays up at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    expect(stdout).toContain(`aws cloudhsmv2 describe-backups --endpoint-url ${url} --region us-east-1`);
+    const health = await fetch(`${url}/_emulator/health`);
+    expect(health.status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 });
