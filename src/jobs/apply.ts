@@ -59,7 +59,8 @@ export interface ApplyReport {
  */
 export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const log = input.log ?? SILENT;
-  const listings = await Promise.all(input.regions.map((region) => listRegion(input.store, region, log)));
+  const regions = [...new Set(input.regions)];
+  const listings = await Promise.all(regions.map((region) => listRegion(input.store, region, log)));
   const backups = listings.flatMap((l) => l.backups);
   const listedRegions = listings.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
   const plan = planRetention({ backups, policies: input.policies, nowMs: input.nowMs, regions: listedRegions });

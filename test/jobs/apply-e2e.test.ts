@@ -136,6 +136,17 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
     expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
   });
 
+  it("refuses to delete as of a future --now (it would age every backup past minAge), but previews it", async () => {
+    endpoint = await start();
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const args = ["apply", "--policy", POLICY, "--region", "us-east-1", "--endpoint-url", endpoint.url, "--now", future];
+    const run = await runCli(args, { nowMs: Date.now() });
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr).toMatch(/^--now: .* is in the future/);
+    expect(endpoint.calls.snapshot().total).toBe(0);
+    expect((await runCli([...args, "--dry-run"], { nowMs: Date.now() })).code).toBe(0);
+  });
+
   it("refuses a bad policy with exit 2 before calling AWS at all", async () => {
     endpoint = await start();
     const run = await runCli(["apply", "--policy", "test/fixtures/bad-policies/negative-count.yml", "--region", "us-east-1", "--endpoint-url", endpoint.url]);

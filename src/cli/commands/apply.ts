@@ -9,6 +9,9 @@ import { type CliIo, useColor } from "../io.js";
 import { applyToJson, renderApplyTable } from "../render/apply.js";
 import { COLOR, PLAIN } from "../render/table.js";
 
+/** Clock skew tolerated between --now and this machine's clock. */
+const MAX_FUTURE_NOW_MS = 5 * 60_000;
+
 export interface ApplyOptions {
   policy: string[];
   region: string[];
@@ -31,6 +34,11 @@ export interface ApplyOptions {
 export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
   const nowMs = parseNow(opts.now, io.nowMs);
+  // Planning "as of" a future time would age every backup past minAge: never for a run
+  // that deletes. A past --now only makes the guards stricter.
+  if (!opts.dryRun && nowMs > io.nowMs() + MAX_FUTURE_NOW_MS) {
+    throw new UsageError(`--now: ${opts.now} is in the future; apply deletes as of now or an earlier time (use --dry-run to preview a future date)`);
+  }
   const regions = [...new Set(opts.region.map(parseRegion))];
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
