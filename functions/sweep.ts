@@ -10,7 +10,11 @@ import { createSweep } from "../src/lambda/sweep.js";
 
 const logger = new Logger({ serviceName: "cloudhsm-retention" });
 const config = sweepConfigFromEnv(process.env);
-const store = new CloudHsmBackupStore({ clientFor: cloudHsmClients({ endpointUrl: config.endpointUrl }) });
+const store = new CloudHsmBackupStore({
+  clientFor: cloudHsmClients({ endpointUrl: config.endpointUrl }),
+  // Only when set: `retry: { maxAttempts: undefined }` would override the default.
+  ...(config.maxAttempts === undefined ? {} : { retry: { maxAttempts: config.maxAttempts } }),
+});
 
 export const handler = middy(createSweep({ config, store, log: jobLoggerFrom(logger), nowMs: Date.now })).use(
   injectLambdaContext(logger, { resetKeys: true }),

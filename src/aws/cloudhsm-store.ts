@@ -37,7 +37,9 @@ export class CloudHsmBackupStore implements BackupStore {
 
   constructor(options: { clientFor: CloudHsmClientFor; retry?: Partial<RetryOptions> | undefined }) {
     this.#clientFor = options.clientFor;
-    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    // Unset fields keep their defaults: `{ maxAttempts: undefined }` must not erase one.
+    const given = Object.entries(options.retry ?? {}).filter(([, v]) => v !== undefined);
+    this.#retry = { ...DEFAULT_RETRY, ...Object.fromEntries(given) };
   }
 
   async listBackups(region: string): Promise<ListResult> {

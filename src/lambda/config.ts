@@ -7,6 +7,8 @@ export interface SweepConfig {
   regions: string[];
   endpointUrl?: string | undefined;
   concurrency?: number | undefined;
+  /** Attempts per AWS call, first try included; undefined = the adapter's default (10). */
+  maxAttempts?: number | undefined;
   dryRun: boolean;
 }
 
@@ -22,11 +24,16 @@ export function sweepConfigFromEnv(env: Readonly<Record<string, string | undefin
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
     throw new UserInputError(`RETENTION_CONCURRENCY: expected a whole number from 1 to 64, got "${env.RETENTION_CONCURRENCY}"`);
   }
+  const maxAttempts = env.RETENTION_MAX_ATTEMPTS ? Number(env.RETENTION_MAX_ATTEMPTS) : undefined;
+  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50)) {
+    throw new UserInputError(`RETENTION_MAX_ATTEMPTS: expected a whole number from 1 to 50, got "${env.RETENTION_MAX_ATTEMPTS}"`);
+  }
   return {
     policyPaths: (env.RETENTION_POLICY_PATH ?? "policies").split(",").map((p) => p.trim()).filter(Boolean),
     regions,
     endpointUrl: env.AWS_ENDPOINT_URL_CLOUDHSM_V2 || env.AWS_ENDPOINT_URL || undefined,
     concurrency,
+    maxAttempts,
     dryRun: env.RETENTION_DRY_RUN === "true",
   };
 }
