@@ -14,10 +14,15 @@ export const PAGE_SIZE = 50;
 
 export class ListBackupsError extends Error {
   readonly region: string;
-  constructor(region: string, message: string, options?: ErrorOptions) {
+  /** DescribeBackups calls made before giving up, retries included. */
+  readonly calls: number;
+  readonly retries: RetryCounts;
+  constructor(region: string, message: string, stats: { calls: number; retries: RetryCounts }, options?: ErrorOptions) {
     super(`listing backups in ${region} failed: ${message}`, options);
     this.name = "ListBackupsError";
     this.region = region;
+    this.calls = stats.calls;
+    this.retries = stats.retries;
   }
 }
 
@@ -59,11 +64,11 @@ export class CloudHsmBackupStore implements BackupStore {
       // A partial listing must never reach the planner: a backup missing from it
       // would look deletable to nobody, but a missing *newer* one would change which
       // backups the rules keep. All pages or nothing.
-      if (!page.ok) throw new ListBackupsError(region, describeError(page.error), { cause: page.error });
+      if (!page.ok) throw new ListBackupsError(region, describeError(page.error), { calls, retries }, { cause: page.error });
       for (const raw of page.value.Backups ?? []) backups.push(toDomainBackup(raw, region));
       token = page.value.NextToken || undefined;
       if (token !== undefined) {
-        if (seenTokens.has(token)) throw new ListBackupsError(region, "DescribeBackups returned the same NextToken twice");
+        if (seenTokens.has(token)) throw new ListBackupsError(region, "DescribeBackups returned the same NextToken twice", { calls, retries });
         seenTokens.add(token);
       }
     } while (token !== undefined);

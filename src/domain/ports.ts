@@ -15,7 +15,9 @@ export type DeleteStatus =
   | "deleted"
   /** DeleteBackup was refused but the backup is PENDING_DELETION anyway (an earlier attempt landed). */
   | "already-pending"
-  | "failed";
+  | "failed"
+  /** Not attempted: another deletion in its group failed (see runApply's ordering). */
+  | "held";
 
 export interface DeleteOutcome {
   backupId: string;

@@ -33,6 +33,8 @@ export interface ApplyCounts {
   deleted: number;
   alreadyPending: number;
   failed: number;
+  /** Planned but not attempted this run: a group's oldest backup whose group had a failed deletion. */
+  held: number;
   /** Region listings that failed. */
   listFailures: number;
   /** Deletions shown for report-mode policies, never carried out. */
@@ -75,6 +77,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     deleted: outcomes.filter((o) => o.status === "deleted").length,
     alreadyPending: outcomes.filter((o) => o.status === "already-pending").length,
     failed: outcomes.filter((o) => o.status === "failed").length,
+    held: outcomes.filter((o) => o.status === "held").length,
     listFailures: listings.filter((l) => l.listing.error !== undefined).length,
     reportOnly: deletions.length - planned.length,
     deferred: plan.policies.reduce((n, p) => n + p.deferred, 0),
@@ -99,8 +102,10 @@ async function listRegion(store: BackupStore, region: string, log: JobLogger): P
     return { listing: { region, backups: result.backups.length, calls: result.calls, retries: result.retries }, backups: result.backups };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    log.error("listing failed; nothing in this region is planned or deleted", { region, error });
-    return { listing: { region, backups: 0, calls: 0, retries: {}, error }, backups: [] };
+    // The adapter's error says how hard it tried; a plain error says nothing.
+    const { calls = 0, retries = {} } = err as { calls?: number; retries?: RetryCounts };
+    log.error("listing failed; nothing in this region is planned or deleted", { region, error, calls, retries });
+    return { listing: { region, backups: 0, calls, retries, error }, backups: [] };
   }
 }
 
@@ -124,12 +129,20 @@ async function deleteAll(store: BackupStore, planned: Decision[], plan: Plan, co
   const limit = pLimit(Math.max(1, concurrency));
   const one = async (d: Decision): Promise<DeleteOutcome> => {
     const outcome = await store.deleteBackup(d.region, d.backupId);
-    const attrs = { backupId: d.backupId, clusterId: d.clusterId, region: d.region, policy: d.policy, group: d.group, status: outcome.status, attempts: outcome.attempts, reason: d.reasons.join("; ") };
+    const attrs = { backupId: d.backupId, clusterId: d.clusterId ?? null, region: d.region, policy: d.policy, group: d.group, status: outcome.status, attempts: outcome.attempts, reason: d.reasons.join("; ") };
     if (outcome.status === "failed") log.error("delete failed", { ...attrs, error: outcome.error });
     else log.info("backup deleted", { ...attrs, deleteAtMs: outcome.deleteAtMs });
     return outcome;
   };
   const phase1 = await Promise.all(first.map((d) => limit(() => one(d))));
-  const phase2 = await Promise.all(last.map((d) => limit(() => one(d))));
+  // If a deletion failed in a group, its oldest backup is held back too: deleting it now
+  // would let the next run keep the failed one under the "oldest" rule, and the end state
+  // would differ from a run without failures.
+  const failedGroups = new Set(phase1.flatMap((o, i) => (o.status === "failed" ? [first[i]?.group] : [])));
+  const held = (d: Decision): DeleteOutcome => {
+    log.warn("delete held", { backupId: d.backupId, clusterId: d.clusterId ?? null, region: d.region, policy: d.policy, group: d.group, status: "held" });
+    return { backupId: d.backupId, region: d.region, status: "held", attempts: 0, retries: {}, error: "not attempted: another deletion in its group failed; the next run decides again" };
+  };
+  const phase2 = await Promise.all(last.map((d) => (failedGroups.has(d.group) ? held(d) : limit(() => one(d)))));
   return [...phase1, ...phase2];
 }

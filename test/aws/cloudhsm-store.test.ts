@@ -49,7 +49,10 @@ describe("CloudHsmBackupStore.listBackups", () => {
   it("returns nothing rather than a partial listing when a page keeps failing", async () => {
     mock.on(Describe, { NextToken: undefined }).resolves({ Backups: [raw("backup-1")], NextToken: "t1" });
     mock.on(Describe, { NextToken: "t1" }).rejects(awsError("CloudHsmInternalFailureException", 500));
-    await expect(store.listBackups("us-east-1")).rejects.toThrow(ListBackupsError);
+    const err = await store.listBackups("us-east-1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ListBackupsError);
+    // It says how hard it tried: 1 good page, then 4 attempts at the second.
+    expect(err).toMatchObject({ region: "us-east-1", calls: 5, retries: { "server error": 3 } });
     expect(mock.commandCalls(Describe)).toHaveLength(5);
   });
 

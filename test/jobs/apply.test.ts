@@ -65,7 +65,7 @@ describe("runApply: what gets deleted", () => {
     // Assess
     expect(report.exitCode).toBe(0);
     expect(store.pendingIds()).toEqual(PROD_DELETIONS);
-    expect(report.counts).toEqual({ planned: 9, deleted: 9, alreadyPending: 0, failed: 0, listFailures: 0, reportOnly: 4, deferred: 0, halts: 0 });
+    expect(report.counts).toEqual({ planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, listFailures: 0, reportOnly: 4, deferred: 0, halts: 0 });
   });
 
   it("counts report-mode deletions as reportOnly and never sends them to the store", async () => {
@@ -102,9 +102,10 @@ describe("runApply: what gets deleted", () => {
     // Assess
     const expected = PROD_DELETIONS.filter((id) => id !== "a04");
     expect(report.outcomes.map((o) => o.backupId).sort()).toEqual(expected);
-    expect(store.deleteCalls.map((c) => c.backupId).sort()).toEqual(expected);
+    // a02 failed, so a01, the oldest of its group, is held back and never sent.
+    expect(store.deleteCalls.map((c) => c.backupId).sort()).toEqual(expected.filter((id) => id !== "a01"));
     expect(report.counts.planned).toBe(expected.length);
-    expect(report.counts.deleted + report.counts.failed + report.counts.alreadyPending).toBe(report.counts.planned);
+    expect(report.counts.deleted + report.counts.failed + report.counts.alreadyPending + report.counts.held).toBe(report.counts.planned);
   });
 });
 
@@ -116,8 +117,9 @@ describe("runApply: exit codes", () => {
     const report = await apply(store, [prod(), west()]);
     // Assess
     expect(report.exitCode).toBe(3);
-    expect(report.counts).toMatchObject({ planned: 9, deleted: 7, failed: 2 });
-    expect(store.pendingIds()).toEqual(PROD_DELETIONS.filter((id) => id !== "a03" && id !== "b02"));
+    // The oldest of each group with a failure (a01, b01) is held back for the next run.
+    expect(report.counts).toMatchObject({ planned: 9, deleted: 5, failed: 2, held: 2 });
+    expect(store.pendingIds()).toEqual(PROD_DELETIONS.filter((id) => !["a03", "b02", "a01", "b01"].includes(id)));
     const failed = report.outcomes.filter((o) => o.status === "failed");
     expect(failed.map((o) => [o.backupId, o.error])).toEqual([
       ["a03", "CloudHsmInternalFailureException: boom"],
@@ -173,6 +175,45 @@ describe("runApply: exit codes", () => {
     // Assess
     expect(report.counts).toMatchObject({ halts: 1, failed: 1 });
     expect(report.exitCode).toBe(3);
+  });
+});
+
+describe("runApply: a failed listing", () => {
+  it("keeps in the report how hard the adapter tried before giving up", async () => {
+    // Prepare: the adapter's ListBackupsError carries calls and retries
+    const err = Object.assign(new Error("listing backups in us-west-2 failed: ThrottlingException"), { calls: 4, retries: { throttled: 3 } });
+    const store = new FakeBackupStore(fleet()).failListing("us-west-2", err);
+    // Act
+    const report = await apply(store, [prod(), west()]);
+    // Assess
+    expect(report.listings.find((l) => l.region === "us-west-2")).toMatchObject({ calls: 4, retries: { throttled: 3 } });
+    expect(report.retries).toMatchObject({ throttled: 3 });
+  });
+});
+
+describe("runApply: a failed deletion holds back its group's oldest", () => {
+  it("does not delete a group's oldest backup when another deletion in that group failed", async () => {
+    // Prepare: a03 fails; a01 is the oldest of cluster a, b01 of cluster b
+    const store = new FakeBackupStore(fleet()).failDelete("a03");
+    const log = recordingLogger();
+    // Act
+    const report = await apply(store, [prod(), west()], { log });
+    // Assess
+    expect(report.exitCode).toBe(3);
+    expect(report.counts).toMatchObject({ planned: 9, deleted: 7, failed: 1, held: 1 });
+    expect(report.outcomes.find((o) => o.backupId === "a01")).toMatchObject({ status: "held", attempts: 0 });
+    expect(store.deleteCalls.map((c) => c.backupId)).not.toContain("a01");
+    expect(store.pendingIds()).toEqual(["a02", "a04", "a05", "a06", "a07", "b01", "b02"]);
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: "WARN", message: "delete held", attributes: expect.objectContaining({ backupId: "a01", status: "held" }) }));
+  });
+
+  it("ends where an uninterrupted run would once the failure clears and it runs again", async () => {
+    const store = new FakeBackupStore(fleet()).failDelete("a03");
+    await apply(store, [prod(), west()]);
+    const healed = new FakeBackupStore(store.all());
+    const report = await apply(healed, [prod(), west()]);
+    expect(report.exitCode).toBe(0);
+    expect(healed.pendingIds()).toEqual(PROD_DELETIONS);
   });
 });
 
@@ -301,7 +342,7 @@ describe("runApply: retries and logs", () => {
     expect(log.lines.at(-1)).toEqual({
       level: "INFO",
       message: "apply finished",
-      attributes: { planned: 9, deleted: 9, alreadyPending: 0, failed: 0, listFailures: 1, reportOnly: 0, deferred: 0, halts: 0, retries: {}, dryRun: false, exitCode: 3 },
+      attributes: { planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, listFailures: 1, reportOnly: 0, deferred: 0, halts: 0, retries: {}, dryRun: false, exitCode: 3 },
     });
     expect(log.lines.find((l) => l.level === "ERROR")).toMatchObject({ attributes: { region: "us-west-2" } });
   });

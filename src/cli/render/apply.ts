@@ -22,6 +22,7 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
     const deleteTimes = report.outcomes.flatMap((o) => (o.deleteAtMs === undefined ? [] : [o.deleteAtMs]));
     let line = `Apply: ${style.delete(`${c.deleted} deleted`)}`;
     if (c.alreadyPending) line += `, ${c.alreadyPending} already pending deletion`;
+    if (c.held) line += `, ${c.held} held for the next run`;
     line += `, ${c.failed ? style.delete(`${c.failed} failed`) : "0 failed"} of ${c.planned} planned; ${retrySummary(report.retries)}.`;
     out.push(line);
     if (deleteTimes.length > 0) {
@@ -29,10 +30,10 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
       out.push(`Deleted backups stay restorable for 7 days (the first until ${first}) with aws cloudhsmv2 restore-backup.`);
     }
   }
-  const failures = report.outcomes.filter((o) => o.status === "failed");
+  const failures = report.outcomes.filter((o) => o.status === "failed" || o.status === "held");
   if (failures.length) {
     out.push(style.delete("Failed deletions:"));
-    for (const f of failures) out.push(`  ${f.region} ${f.backupId}: ${f.error} (after ${f.attempts} attempts)`);
+    for (const f of failures) out.push(`  ${f.region} ${f.backupId}: ${f.error}${f.attempts ? ` (after ${f.attempts} attempts)` : ""}`);
   }
   if (c.reportOnly) out.push(`${c.reportOnly} deletions belong to report-mode policies and were not carried out.`);
   if (c.halts) out.push(style.warn(`${c.halts} guard halt(s) in enforce-mode policies: see the "!" lines above; nothing was deleted where a guard halted.`));
