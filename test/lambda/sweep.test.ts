@@ -167,6 +167,7 @@ describe("functions/sweep.ts handler", () => {
         deleted: enforced.length,
         alreadyPending: 0,
         failed: 0,
+        held: 0,
         listFailures: 0,
         reportOnly: deletes.length - enforced.length,
         deferred: 0,
