@@ -10,6 +10,11 @@ import type { CliIo } from "./io.js";
 
 const VERSION = "0.1.0";
 
+// Options several commands share, spelled once.
+const policyOption = () => new Option("--policy <file-or-dir>", "policy file or directory (repeatable)").argParser(collect).makeOptionMandatory();
+const nowOption = () => new Option("--now <iso-8601>", "plan as of this time (default: now)");
+const formatOption = () => new Option("--format <format>", "output format").choices(["table", "json"]).default("table");
+
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("cloudhsm-retention")
     .description("Policy-as-code retention and recovery for AWS CloudHSM V2 backups.")
@@ -27,11 +32,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("plan")
     .description("show what the policies would keep and delete, and why; changes nothing")
-    .requiredOption("--policy <file-or-dir>", "policy file or directory (repeatable)", collect)
+    .addOption(policyOption())
     .requiredOption("--inventory <file>", "output of `aws cloudhsmv2 describe-backups`")
     .option("--region <region>", "region of backups that carry no BackupArn")
-    .option("--now <iso-8601>", "plan as of this time (default: now)")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(nowOption())
+    .addOption(formatOption())
     .action(async (opts) => setExit(await planCommand(opts, io)));
 
   program
@@ -43,15 +48,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("apply")
     .description("list backups, plan, and delete what enforce-mode policies plan to delete")
-    .requiredOption("--policy <file-or-dir>", "policy file or directory (repeatable)", collect)
+    .addOption(policyOption())
     .requiredOption("--region <region>", "region to sweep (repeatable)", collect)
     .option("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL)")
-    .option("--now <iso-8601>", "plan as of this time (default: now)")
+    .addOption(nowOption())
     .option("--dry-run", "plan and report, delete nothing")
     .option("--concurrency <n>", "parallel DeleteBackup calls (default 8)")
     .option("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)")
     .option("--log", "write JSON log lines to stderr")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(formatOption())
     .action(async (opts) => setExit(await applyCommand(opts, io)));
 
   program

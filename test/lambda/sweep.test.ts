@@ -121,6 +121,18 @@ afterAll(() => {
   for (const [k, v] of Object.entries(savedEnv)) if (v !== undefined) process.env[k] = v;
 });
 
+/** The environment a deployed sweep gets, pointed at this test's endpoint. */
+function sweepEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    RETENTION_REGIONS: REGIONS.join(","),
+    RETENTION_POLICY_PATH: POLICY_PATH,
+    AWS_ENDPOINT_URL: endpoint.url,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    ...extra,
+  };
+}
+
 beforeEach(async () => {
   // The handler plans with the real Date.now: a fleet taken up to now, and an endpoint
   // clock frozen at now, so DeleteTimestamp can be checked exactly.
@@ -146,13 +158,7 @@ afterEach(async () => {
 describe("functions/sweep.ts handler", () => {
   it("deletes what the enforce-mode policies plan, on the endpoint, and returns the counts", async () => {
     // Prepare
-    const { handler } = await coldStart({
-      RETENTION_REGIONS: REGIONS.join(","),
-      RETENTION_POLICY_PATH: POLICY_PATH,
-      AWS_ENDPOINT_URL: endpoint.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-    });
+    const { handler } = await coldStart(sweepEnv());
     const plan = planRetention({ backups: fleet, policies: await loadPolicyFiles([POLICY_PATH]), nowMs: Date.now(), regions: REGIONS });
     const deletes = plan.decisions.filter((d) => d.action === "delete");
     const enforced = deletes.filter((d) => d.policy === "production" || d.policy === "dr-copies").map((d) => d.backupId);
@@ -186,13 +192,7 @@ describe("functions/sweep.ts handler", () => {
 
   it("deletes nothing on a second invocation", async () => {
     // Prepare
-    const { handler } = await coldStart({
-      RETENTION_REGIONS: REGIONS.join(","),
-      RETENTION_POLICY_PATH: POLICY_PATH,
-      AWS_ENDPOINT_URL: endpoint.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-    });
+    const { handler } = await coldStart(sweepEnv());
     const first = await handler(scheduledEvent(), lambdaContext("req-1"));
     const pendingAfterFirst = pendingIds(await endpointBackups(endpoint));
     endpoint.calls.reset();
@@ -208,13 +208,7 @@ describe("functions/sweep.ts handler", () => {
 
   it("prints one JSON object per line with Powertools' keys and ours", async () => {
     // Prepare
-    const { handler } = await coldStart({
-      RETENTION_REGIONS: REGIONS.join(","),
-      RETENTION_POLICY_PATH: POLICY_PATH,
-      AWS_ENDPOINT_URL: endpoint.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-    });
+    const { handler } = await coldStart(sweepEnv());
     // Act
     const first = await handler(scheduledEvent(), lambdaContext("req-1"));
     await handler(scheduledEvent(), lambdaContext("req-2"));
@@ -246,14 +240,7 @@ describe("functions/sweep.ts handler", () => {
 
   it("fails the invocation with SweepFailedError when every call to the endpoint fails", async () => {
     // Prepare: two attempts per call keep the backoff short (the default is 10, up to 20 s apart)
-    const { handler, SweepFailedError } = await coldStart({
-      RETENTION_REGIONS: REGIONS.join(","),
-      RETENTION_POLICY_PATH: POLICY_PATH,
-      RETENTION_MAX_ATTEMPTS: "2",
-      AWS_ENDPOINT_URL: endpoint.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-    });
+    const { handler, SweepFailedError } = await coldStart(sweepEnv({ RETENTION_MAX_ATTEMPTS: "2" }));
     endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 1, latencyMs: 0, seed: 1 });
     // Act
     const error = await handler(scheduledEvent(), lambdaContext("req-1")).then(
@@ -278,14 +265,7 @@ describe("functions/sweep.ts handler", () => {
 
   it("makes no DeleteBackup call when RETENTION_DRY_RUN is true", async () => {
     // Prepare
-    const { handler } = await coldStart({
-      RETENTION_REGIONS: REGIONS.join(","),
-      RETENTION_POLICY_PATH: POLICY_PATH,
-      RETENTION_DRY_RUN: "true",
-      AWS_ENDPOINT_URL: endpoint.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-    });
+    const { handler } = await coldStart(sweepEnv({ RETENTION_DRY_RUN: "true" }));
     // Act
     const summary = await handler(scheduledEvent(), lambdaContext("req-1"));
     // Assess
