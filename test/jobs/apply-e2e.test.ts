@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backup } from "../../src/domain/types.js";
+import { cloudHsmClients } from "../../src/aws/clients.js";
+import { CloudHsmBackupStore } from "../../src/aws/cloudhsm-store.js";
+import { runApply } from "../../src/jobs/apply.js";
 import type { LocalEndpoint } from "../../src/local/index.js";
 import { loadPolicyFiles } from "../../src/policy/index.js";
 import { planRetention } from "../../src/retention/plan.js";
@@ -99,34 +102,39 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
   });
 
   it("deletes exactly the planned backups under 30% throttling and 10% internal errors, and says what it retried", async () => {
-    // Prepare
+    // Prepare: the real SDK store over HTTP, as the CLI builds it, but with millisecond
+    // back-off: this test is about what gets deleted, not about waiting. 25 attempts make
+    // giving up (0.37^25) practically impossible, so the test is not flaky.
     const backups = fleet();
     endpoint = await start(backups);
     const expected = await expectedDeletions(backups);
     const alreadyPending = backups.filter((b) => b.state === "PENDING_DELETION").map((b) => b.backupId);
     endpoint.faults.configure({ throttleRate: 0.3, internalErrorRate: 0.1, latencyMs: 0, seed: 42 });
-    // Act: 25 attempts make giving up (0.37^25) practically impossible, so the test is not flaky.
-    const run = await runCli(applyArgs(endpoint, "--max-attempts", "25", "--format", "json"));
+    const store = new CloudHsmBackupStore({
+      clientFor: cloudHsmClients({ endpointUrl: endpoint.url }),
+      retry: { maxAttempts: 25, baseDelayMs: 1, maxDelayMs: 20 },
+    });
+    // Act
+    const report = await runApply({ policies: await loadPolicyFiles([POLICY]), regions: REGIONS, store, nowMs: NOW_MS });
     // Assess
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout);
-    expect(report.counts).toMatchObject({ planned: expected.length, failed: 0, listFailures: 0 });
+    expect(report.exitCode).toBe(0);
+    expect(report.counts).toMatchObject({ planned: expected.length, failed: 0, listFailures: 0, held: 0 });
     expect(report.counts.deleted + report.counts.alreadyPending).toBe(expected.length);
     expect(report.retries.throttled).toBeGreaterThan(0);
     expect(report.retries["server error"]).toBeGreaterThan(0);
     const faults = endpoint.calls.snapshot().faults;
-    expect(report.retries.throttled + report.retries["server error"]).toBe(faults.throttled + faults.internalErrors);
+    expect((report.retries.throttled ?? 0) + (report.retries["server error"] ?? 0)).toBe(faults.throttled + faults.internalErrors);
     endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 0, latencyMs: 0, seed: 1 });
     expect(await pendingIds(endpoint)).toEqual([...expected, ...alreadyPending].sort());
   });
 
-  it("prints the retries in the table", async () => {
+  it("prints the retries in the table (the CLI, with its real back-off)", async () => {
     endpoint = await start();
-    endpoint.faults.configure({ throttleRate: 0.3, internalErrorRate: 0.1, latencyMs: 0, seed: 7 });
+    endpoint.faults.configure({ throttleRate: 0.1, internalErrorRate: 0.05, latencyMs: 0, seed: 7 });
     const run = await runCli(applyArgs(endpoint, "--max-attempts", "25"));
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Apply: \d+ deleted, 0 failed of \d+ planned; retried \d+ throttled, \d+ server error\.$/m);
-  });
+  }, 120_000);
 
   it("halts a policy whose run would delete too much: exit 4, nothing deleted", async () => {
     endpoint = await start();
