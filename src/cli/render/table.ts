@@ -1,5 +1,5 @@
 import type { Decision, Plan, PolicySummary } from "../../domain/types.js";
-import { formatInZone, isoUtc } from "./time.js";
+import { formatInZone, isoUtcSeconds } from "./time.js";
 
 export interface Style {
   keep: (s: string) => string;
@@ -26,7 +26,7 @@ export const COLOR: Style = {
  */
 export function renderPlanTable(plan: Plan, style: Style = PLAIN): string {
   const out: string[] = [];
-  out.push(style.bold(`Plan at ${isoUtc(plan.nowMs)} for ${plan.decisions.length} backups`), "");
+  out.push(style.bold(`Plan at ${isoUtcSeconds(plan.nowMs)} for ${plan.decisions.length} backups`), "");
   const byPolicy = groupBy(plan.decisions, (d) => d.policy ?? "");
   for (const summary of plan.policies) {
     out.push(...renderPolicy(summary, byPolicy.get(summary.name) ?? [], style));
@@ -39,7 +39,11 @@ export function renderPlanTable(plan: Plan, style: Style = PLAIN): string {
     }
     out.push("");
   }
-  for (const halt of plan.halts) out.push(style.warn(`! ${halt.policy}${halt.group ? ` ${halt.group}` : ""}: ${halt.message}`));
+  const reportMode = new Set(plan.policies.filter((p) => p.mode === "report").map((p) => p.name));
+  for (const halt of plan.halts) {
+    const where = `${halt.policy}${reportMode.has(halt.policy) ? " (report mode)" : ""}${halt.group ? ` ${halt.group}` : ""}`;
+    out.push(style.warn(`! ${where}: ${halt.message}`));
+  }
   if (plan.halts.length > 0) out.push("");
   out.push(renderTotals(plan, style));
   return `${out.join("\n")}\n`;
