@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
 import { collect } from "./args.js";
@@ -8,7 +9,7 @@ import { startCommand } from "./commands/start.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliIo } from "./io.js";
 
-const VERSION = "0.1.0";
+const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 // Options several commands share, spelled once.
 const policyOption = () => new Option("--policy <file-or-dir>", "policy file or directory (repeatable)").argParser(collect).makeOptionMandatory();

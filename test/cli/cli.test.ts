@@ -110,6 +110,17 @@ describe("cloudhsm-retention plan", () => {
 });
 
 describe("the installed command", () => {
+  it("runs through npx from the repository root, with the package's version", async () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn("npx", ["--no-install", "cloudhsm-retention", "--version"], { env: { ...process.env, NO_COLOR: "1" } });
+      let stdout = "";
+      child.stdout.on("data", (c: Buffer) => void (stdout += c.toString()));
+      child.on("exit", (code) => resolve({ code, stdout }));
+    });
+    expect(run).toEqual({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
   it("runs as a child process, exits 2 without a stack trace on a bad policy", async () => {
     const run = await runBin(["validate", "test/fixtures/bad-policies"]);
     expect(run.code).toBe(2);
