@@ -14,6 +14,18 @@ export interface SweepConfig {
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
+/**
+ * true/false in any case (and 1/0); anything else is refused, never read as false:
+ * a mistyped RETENTION_DRY_RUN must not turn a dry run into a deleting one.
+ */
+function parseBoolean(env: Readonly<Record<string, string | undefined>>, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new UserInputError(`${name}: expected true or false, got "${env[name]}"`);
+}
+
 export function sweepConfigFromEnv(env: Readonly<Record<string, string | undefined>>): SweepConfig {
   const regions = (env.RETENTION_REGIONS ?? env.AWS_REGION ?? "").split(",").map((r) => r.trim()).filter(Boolean);
   const bad = regions.filter((r) => !REGION.test(r));
@@ -34,6 +46,6 @@ export function sweepConfigFromEnv(env: Readonly<Record<string, string | undefin
     endpointUrl: env.AWS_ENDPOINT_URL_CLOUDHSM_V2 || env.AWS_ENDPOINT_URL || undefined,
     concurrency,
     maxAttempts,
-    dryRun: env.RETENTION_DRY_RUN === "true",
+    dryRun: parseBoolean(env, "RETENTION_DRY_RUN", false),
   };
 }

@@ -16,7 +16,6 @@ import { client, fleet, listAll, NOW_MS, start } from "../local/support.js";
  * against the endpoint's own state afterwards.
  */
 const POLICY = "test/fixtures/policies/apply.yml";
-const NOW = new Date(NOW_MS).toISOString();
 const REGIONS = ["us-east-1", "us-west-2"];
 
 let endpoint: LocalEndpoint | undefined;
@@ -39,7 +38,8 @@ async function pendingIds(ep: LocalEndpoint): Promise<string[]> {
 }
 
 function applyArgs(ep: LocalEndpoint, ...extra: string[]): string[] {
-  return ["apply", "--policy", POLICY, ...REGIONS.flatMap((r) => ["--region", r]), "--endpoint-url", ep.url, "--now", NOW, ...extra];
+  // No --now: in-process runs get the test's clock (NOW_MS) from runCli, like the endpoint's.
+  return ["apply", "--policy", POLICY, ...REGIONS.flatMap((r) => ["--region", r]), "--endpoint-url", ep.url, ...extra];
 }
 
 describe("cloudhsm-retention apply against the local endpoint", () => {
@@ -138,21 +138,31 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
 
   it("halts a policy whose run would delete too much: exit 4, nothing deleted", async () => {
     endpoint = await start();
-    const run = await runCli(["apply", "--policy", "test/fixtures/policies/halting.yml", "--region", "us-east-1", "--endpoint-url", endpoint.url, "--now", NOW]);
+    const run = await runCli(["apply", "--policy", "test/fixtures/policies/halting.yml", "--region", "us-east-1", "--endpoint-url", endpoint.url]);
     expect(run.code).toBe(4);
     expect(run.stdout).toMatch(/^! production: maxDeletePercent 10/m);
     expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
   });
 
-  it("refuses to delete as of a future --now (it would age every backup past minAge), but previews it", async () => {
+  it.each([
+    ["a future --now (it would age every backup past minAge)", 86_400_000],
+    ["a past --now (stopped backups would look recent to requireBackupWithin)", -9 * 86_400_000],
+  ])("refuses to delete as of %s, but previews it", async (_, offsetMs) => {
     endpoint = await start();
-    const future = new Date(Date.now() + 86_400_000).toISOString();
-    const args = ["apply", "--policy", POLICY, "--region", "us-east-1", "--endpoint-url", endpoint.url, "--now", future];
-    const run = await runCli(args, { nowMs: Date.now() });
+    const other = new Date(NOW_MS + offsetMs).toISOString();
+    const args = ["apply", "--policy", POLICY, "--region", "us-east-1", "--endpoint-url", endpoint.url, "--now", other];
+    const run = await runCli(args);
     expect(run).toMatchObject({ code: 2, stdout: "" });
-    expect(run.stderr).toMatch(/^--now: .* is in the future/);
+    expect(run.stderr).toBe(`--now: ${other} is not the current time; a run that deletes plans as of now (use --dry-run to preview another time)\n`);
     expect(endpoint.calls.snapshot().total).toBe(0);
-    expect((await runCli([...args, "--dry-run"], { nowMs: Date.now() })).code).toBe(0);
+    expect((await runCli([...args, "--dry-run"])).code).toBe(0);
+  });
+
+  it("accepts a --now within five minutes of the clock", async () => {
+    endpoint = await start();
+    const run = await runCli([...applyArgs(endpoint, "--dry-run"), "--now", new Date(NOW_MS + 60_000).toISOString()]);
+    expect(run.code).toBe(0);
+    expect((await runCli(applyArgs(endpoint, "--now", new Date(NOW_MS - 60_000).toISOString()))).code).toBe(0);
   });
 
   it("refuses a bad policy with exit 2 before calling AWS at all", async () => {

@@ -50,8 +50,17 @@ describe("sweepConfigFromEnv", () => {
     expect(sweepConfigFromEnv(env).endpointUrl).toBe("http://b:2");
   });
 
-  it.each(["false", "TRUE", "1", "yes"])("does not take RETENTION_DRY_RUN=%s as a dry run", (value) => {
-    expect(sweepConfigFromEnv({ RETENTION_REGIONS: "us-east-1", RETENTION_DRY_RUN: value }).dryRun).toBe(false);
+  it.each([
+    ["true", true], ["TRUE", true], ["True", true], ["1", true],
+    ["false", false], ["FALSE", false], ["0", false], ["", false],
+  ])("reads RETENTION_DRY_RUN=%j as %s", (value, dryRun) => {
+    expect(sweepConfigFromEnv({ RETENTION_REGIONS: "us-east-1", RETENTION_DRY_RUN: value as string }).dryRun).toBe(dryRun);
+  });
+
+  it.each(["yes", "ture", "on"])("refuses RETENTION_DRY_RUN=%j rather than reading it as false (a deleting run)", (value) => {
+    expect(() => sweepConfigFromEnv({ RETENTION_REGIONS: "us-east-1", RETENTION_DRY_RUN: value })).toThrow(
+      `RETENTION_DRY_RUN: expected true or false, got "${value}"`,
+    );
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -37,11 +37,25 @@ let bundleText: string;
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
+/** A policy in a subdirectory, as teams organise them: the CLI reads it, so the sweep must ship it. */
+const NESTED_POLICY = "policies/teams/payments.yml";
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "cloudhsm-retention-package-"));
-  // --package keeps the artefacts (and osls' .serverless/) out of the working tree.
+  // Packaged from a copy of the project, so the test can add a nested policy and osls'
+  // .serverless/ stays out of the working tree; node_modules is linked, not copied.
+  const project = join(work, "project");
+  for (const entry of ["serverless.yml", "package.json", "tsconfig.json", "functions", "src", "policies"]) {
+    await cp(join(ROOT, entry), join(project, entry), { recursive: true });
+  }
+  await symlink(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
+  await mkdir(join(project, "policies", "teams"), { recursive: true });
+  await writeFile(
+    join(project, NESTED_POLICY),
+    "version: 1\npolicies:\n  - name: payments\n    select:\n      regions: [ap-southeast-2]\n    keep:\n      daily: 7\n",
+  );
   await run("npx", ["serverless", "package", "--package", join(work, "package"), "--param", `regions=${REGIONS}`], {
-    cwd: ROOT,
+    cwd: project,
     env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
     timeout: 170_000,
   });
@@ -107,6 +121,7 @@ describe("serverless package: the function's zip", () => {
   it("holds the bundled handler and the example policy, and no sources", () => {
     expect(zipEntries).toContain("functions/sweep.mjs");
     expect(zipEntries).toContain("policies/example.yml");
+    expect(zipEntries).toContain(NESTED_POLICY);
     expect(zipEntries.filter((e) => /^(src|test|node_modules)\//.test(e) || e.endsWith(".ts"))).toEqual([]);
   });
 

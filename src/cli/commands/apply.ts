@@ -9,8 +9,8 @@ import { type CliIo, useColor } from "../io.js";
 import { applyToJson, renderApplyTable } from "../render/apply.js";
 import { COLOR, PLAIN } from "../render/table.js";
 
-/** Clock skew tolerated between --now and this machine's clock. */
-const MAX_FUTURE_NOW_MS = 5 * 60_000;
+/** Clock skew tolerated between --now and this machine's clock when deleting. */
+const MAX_NOW_SKEW_MS = 5 * 60_000;
 
 export interface ApplyOptions {
   policy: string[];
@@ -34,10 +34,13 @@ export interface ApplyOptions {
 export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
   const nowMs = parseNow(opts.now, io.nowMs);
-  // Planning "as of" a future time would age every backup past minAge: never for a run
-  // that deletes. A past --now only makes the guards stricter.
-  if (!opts.dryRun && nowMs > io.nowMs() + MAX_FUTURE_NOW_MS) {
-    throw new UsageError(`--now: ${opts.now} is in the future; apply deletes as of now or an earlier time (use --dry-run to preview a future date)`);
+  // A deleting run plans as of now. A future --now would age every backup past minAge;
+  // a past one would make backups that stopped look recent to requireBackupWithin.
+  // Any other time is for previews (--dry-run), and for the local endpoint's own clock.
+  if (!opts.dryRun && Math.abs(nowMs - io.nowMs()) > MAX_NOW_SKEW_MS) {
+    throw new UsageError(
+      `--now: ${opts.now} is not the current time; a run that deletes plans as of now (use --dry-run to preview another time)`,
+    );
   }
   const regions = [...new Set(opts.region.map(parseRegion))];
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
