@@ -5,6 +5,11 @@ import { register } from "tsx/esm/api";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 register();
+// `cloudhsm-retention plan ... | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
 const { main } = await import("../src/cli/main.ts");
 const { processIo } = await import("../src/cli/io.ts");
 process.exitCode = await main(process.argv.slice(2), processIo());

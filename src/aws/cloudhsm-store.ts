@@ -86,19 +86,18 @@ export class CloudHsmBackupStore implements BackupStore {
     // A refused delete may mean an earlier attempt landed and only its answer was lost,
     // or someone deleted the backup since we listed it. Look before calling it a failure.
     if ((result.error as Error)?.name === "CloudHsmInvalidRequestException") {
-      const now = await this.#describeOne(region, backupId);
-      if (now?.state === "PENDING_DELETION") return { ...base, status: "already-pending", deleteAtMs: now.deleteAtMs };
+      const look = await withRetry(
+        () => client.send(new DescribeBackupsCommand({ Filters: { backupIds: [backupId] } })),
+        this.#retry,
+      );
+      // The second look's retries are part of this deletion's story: count them too.
+      const retries = { ...base.retries };
+      addRetries(retries, look.stats.retries);
+      const raw = look.ok ? look.value.Backups?.[0] : undefined;
+      const now = raw ? toDomainBackup(raw, region) : undefined;
+      if (now?.state === "PENDING_DELETION") return { ...base, retries, status: "already-pending", deleteAtMs: now.deleteAtMs };
+      return { ...base, retries, status: "failed", error: describeError(result.error) };
     }
     return { ...base, status: "failed", error: describeError(result.error) };
-  }
-
-  async #describeOne(region: string, backupId: string): Promise<Backup | undefined> {
-    const client = this.#clientFor(region);
-    const result = await withRetry(
-      () => client.send(new DescribeBackupsCommand({ Filters: { backupIds: [backupId] } })),
-      this.#retry,
-    );
-    const raw = result.ok ? result.value.Backups?.[0] : undefined;
-    return raw ? toDomainBackup(raw, region) : undefined;
   }
 }

@@ -1,13 +1,13 @@
+import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** `--now` takes ISO-8601 with an explicit zone, so a plan never depends on the laptop's zone. */
 export function parseNow(value: string | undefined, fallbackMs: () => number): number {
   if (value === undefined) return fallbackMs();
-  const ms = ISO_WITH_ZONE.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--now: "${value}" is not an ISO-8601 time with a zone, e.g. 2026-11-28T06:00:00Z`);
+  const ms = parseIsoInstant(value);
+  if (!isValidEpochMs(ms)) throw new UsageError(`--now: "${value}" is not an ISO-8601 time with a zone, e.g. 2026-11-28T06:00:00Z`);
   return ms;
 }
 

@@ -8,6 +8,9 @@ import type { Duration } from "./types.js";
  */
 const PART = /(\d+)([ymdh])/y;
 
+/** The longest duration accepted; a retention rule beyond it is a typo. */
+export const MAX_DURATION_YEARS = 1000;
+
 export const ZERO_DURATION: Readonly<Duration> = Object.freeze({ years: 0, months: 0, days: 0, hours: 0 });
 
 /** Returns the duration, or a message saying what is wrong with the text. */
@@ -39,6 +42,9 @@ export function parseDuration(text: string): { ok: true; value: Duration } | { o
     }
     pos = PART.lastIndex;
   }
+  // Calendar arithmetic that far back leaves JavaScript's date range (and means nothing).
+  const years = value.years + value.months / 12 + value.days / 365.25 + value.hours / 8766;
+  if (years > MAX_DURATION_YEARS) return bad(`longer than ${MAX_DURATION_YEARS} years`);
   return { ok: true, value };
 }
 

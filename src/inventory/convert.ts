@@ -1,3 +1,4 @@
+import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
 import type { Backup, BackupState } from "../domain/types.js";
 
 /**
@@ -7,26 +8,26 @@ import type { Backup, BackupState } from "../domain/types.js";
  * and the local endpoint alike.
  */
 export interface AwsBackupLike {
-  BackupId?: string | undefined;
-  BackupArn?: string | undefined;
-  BackupState?: string | undefined;
-  ClusterId?: string | undefined;
-  CreateTimestamp?: Date | number | string | undefined;
-  DeleteTimestamp?: Date | number | string | undefined;
-  CopyTimestamp?: Date | number | string | undefined;
-  NeverExpires?: boolean | undefined;
-  SourceRegion?: string | undefined;
-  SourceBackup?: string | undefined;
-  SourceCluster?: string | undefined;
+  BackupId?: string | undefined | null;
+  BackupArn?: string | undefined | null;
+  BackupState?: string | undefined | null;
+  ClusterId?: string | undefined | null;
+  CreateTimestamp?: Date | number | string | undefined | null;
+  DeleteTimestamp?: Date | number | string | undefined | null;
+  CopyTimestamp?: Date | number | string | undefined | null;
+  NeverExpires?: boolean | undefined | null;
+  SourceRegion?: string | undefined | null;
+  SourceBackup?: string | undefined | null;
+  SourceCluster?: string | undefined | null;
   TagList?: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
-  HsmType?: string | undefined;
-  Mode?: string | undefined;
+  HsmType?: string | undefined | null;
+  Mode?: string | undefined | null;
 }
 
 const ARN_REGION = /^arn:aws[a-z-]*:cloudhsm:([a-z0-9-]+):\d{12}:backup\//;
 
 /** The region named in a backup ARN, if any. */
-export function regionFromArn(arn: string | undefined): string | undefined {
+export function regionFromArn(arn: string | undefined | null): string | undefined {
   return arn ? ARN_REGION.exec(arn)?.[1] : undefined;
 }
 
@@ -34,14 +35,15 @@ export function regionFromArn(arn: string | undefined): string | undefined {
  * Epoch milliseconds from a Date, epoch seconds (fractional allowed, as on the wire)
  * or an ISO-8601 string; NaN when unreadable (the caller reports it).
  */
-export function toEpochMs(value: Date | number | string | undefined): number | undefined {
+export function toEpochMs(value: Date | number | string | undefined | null): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === "number") return Math.round(value * 1000);
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  let ms: number;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === "number") ms = Math.round(value * 1000);
+  else if (/^\d+(\.\d+)?$/.test(value)) ms = Math.round(Number(value) * 1000);
   // Date.parse accepts many shapes; we ask for ISO-8601 with an explicit zone.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return Number.NaN;
-  return Date.parse(value);
+  else ms = parseIsoInstant(value);
+  return isValidEpochMs(ms) ? ms : Number.NaN;
 }
 
 /** Converts one AWS-shaped backup; the caller has checked the required fields. */
@@ -50,19 +52,20 @@ export function toDomainBackup(raw: AwsBackupLike, region: string): Backup {
   for (const t of raw.TagList ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
   return {
     backupId: raw.BackupId as string,
-    clusterId: raw.ClusterId,
+    clusterId: raw.ClusterId ?? undefined,
     region: regionFromArn(raw.BackupArn) ?? region,
     state: raw.BackupState as BackupState,
     createdAtMs: toEpochMs(raw.CreateTimestamp) as number,
     deleteAtMs: toEpochMs(raw.DeleteTimestamp),
     copiedAtMs: toEpochMs(raw.CopyTimestamp),
     neverExpires: raw.NeverExpires === true,
-    sourceRegion: raw.SourceRegion,
-    sourceBackupId: raw.SourceBackup,
-    sourceClusterId: raw.SourceCluster,
+    // JSON null means absent: a `"SourceRegion": null` must not make a backup a copy.
+    sourceRegion: raw.SourceRegion ?? undefined,
+    sourceBackupId: raw.SourceBackup ?? undefined,
+    sourceClusterId: raw.SourceCluster ?? undefined,
     tags,
-    hsmType: raw.HsmType,
-    mode: raw.Mode,
+    hsmType: raw.HsmType ?? undefined,
+    mode: raw.Mode ?? undefined,
   };
 }
 

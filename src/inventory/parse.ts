@@ -49,23 +49,23 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     }
     for (const key of ["CreateTimestamp", "DeleteTimestamp", "CopyTimestamp"] as const) {
       const value = b[key];
-      if (value === undefined && key !== "CreateTimestamp") continue;
+      if ((value === undefined || value === null) && key !== "CreateTimestamp") continue;
       const ms = typeof value === "number" || typeof value === "string" ? toEpochMs(value) : Number.NaN;
       if (ms === undefined || Number.isNaN(ms)) {
-        issues.push({ path: at(key), message: `${name}.${key}: expected an ISO-8601 time with a zone or epoch seconds` });
+        issues.push({ path: at(key), message: `${name}.${key}: expected an ISO-8601 time with a zone or epoch seconds, within the range of a date` });
       }
     }
-    if (b.NeverExpires !== undefined && typeof b.NeverExpires !== "boolean") {
+    if (b.NeverExpires != null && typeof b.NeverExpires !== "boolean") {
       issues.push({ path: at("NeverExpires"), message: `${name}.NeverExpires: expected true or false` });
     }
-    if (b.SourceRegion !== undefined) {
+    if (b.SourceRegion != null) {
       if (typeof b.SourceCluster !== "string") {
         issues.push({ path: at(), message: `${name}: a cross-region copy (SourceRegion set) needs SourceCluster` });
       }
     } else if (typeof b.ClusterId !== "string" || b.ClusterId === "") {
       issues.push({ path: at("ClusterId"), message: `${name}.ClusterId: expected a cluster ID string` });
     }
-    if (b.TagList !== undefined && !validTags(b.TagList)) {
+    if (b.TagList != null && !validTags(b.TagList)) {
       issues.push({ path: at("TagList"), message: `${name}.TagList: expected [{"Key": "...", "Value": "..."}]` });
     }
     const region = regionFromArn(b.BackupArn) ?? defaultRegion;

@@ -1,4 +1,5 @@
 import { parseDuration } from "../domain/duration.js";
+import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
 import { isUserInputError } from "../errors.js";
 import type { EmulatorClock } from "./clock.js";
 import type { CallCounter, FaultConfig, FaultInjector } from "./faults.js";
@@ -29,7 +30,6 @@ class AdminError extends Error {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export function handleAdmin(req: LocalRequest, deps: AdminDeps): LocalResponse {
   try {
@@ -88,17 +88,22 @@ function setClock(clock: EmulatorClock, input: Record<string, unknown>): void {
   const { now, advance } = input;
   if ((now === undefined) === (advance === undefined)) throw new AdminError('send exactly one of {"now": "<ISO-8601>"} or {"advance": "36h"}');
   if (now !== undefined) {
-    const ms = typeof now === "string" && ISO_WITH_ZONE.test(now) ? Date.parse(now) : Number.NaN;
-    if (Number.isNaN(ms)) throw new AdminError(`now: ${JSON.stringify(now)} is not an ISO-8601 time with a zone, e.g. 2026-11-28T06:00:00Z`);
+    const ms = typeof now === "string" ? parseIsoInstant(now) : Number.NaN;
+    if (!isValidEpochMs(ms)) throw new AdminError(`now: ${JSON.stringify(now)} is not an ISO-8601 time with a zone, e.g. 2026-11-28T06:00:00Z`);
     clock.set(ms);
     return;
   }
-  if (typeof advance === "number" && Number.isFinite(advance)) return clock.advance(advance);
-  if (typeof advance !== "string") throw new AdminError('advance: expected a duration such as "36h" or "7d", or milliseconds');
-  const parsed = parseDuration(advance);
-  if (!parsed.ok) throw new AdminError(`advance: ${parsed.message}`);
-  const d = parsed.value;
-  clock.advance(d.years * 365 * DAY_MS + d.months * 30 * DAY_MS + d.days * DAY_MS + d.hours * HOUR_MS);
+  let byMs: number;
+  if (typeof advance === "number" && Number.isFinite(advance)) byMs = advance;
+  else if (typeof advance === "string") {
+    const parsed = parseDuration(advance);
+    if (!parsed.ok) throw new AdminError(`advance: ${parsed.message}`);
+    const d = parsed.value;
+    byMs = d.years * 365 * DAY_MS + d.months * 30 * DAY_MS + d.days * DAY_MS + d.hours * HOUR_MS;
+  } else throw new AdminError('advance: expected a duration such as "36h" or "7d", or milliseconds');
+  // Past a Date's range every later request would fail: refuse instead of breaking the emulator.
+  if (!isValidEpochMs(clock.nowMs() + byMs)) throw new AdminError(`advance: ${JSON.stringify(advance)} would move the clock outside the range of a date`);
+  clock.advance(byMs);
 }
 
 /** `POST /_emulator/seed?region=<r>[&service=cloudhsm]`: the body goes to that service. */

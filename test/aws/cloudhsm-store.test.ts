@@ -77,6 +77,16 @@ describe("CloudHsmBackupStore.deleteBackup", () => {
     expect(mock.commandCalls(Delete)).toHaveLength(2);
   });
 
+  it("counts the retries of the second look too", async () => {
+    mock.on(Delete).rejects(awsError("CloudHsmInvalidRequestException", 400));
+    mock.on(Describe)
+      .rejectsOnce(awsError("ThrottlingException", 400))
+      .rejectsOnce(awsError("ThrottlingException", 400))
+      .resolves({ Backups: [{ ...raw("backup-1", "PENDING_DELETION"), DeleteTimestamp: new Date("2026-12-05T06:00:00Z") }] });
+    const outcome = await store.deleteBackup("us-east-1", "backup-1");
+    expect(outcome).toMatchObject({ status: "already-pending", attempts: 1, retries: { throttled: 2 } });
+  });
+
   it("reports a refused delete of a backup that is not pending as failed, naming the error", async () => {
     mock.on(Delete).rejects(awsError("CloudHsmInvalidRequestException", 400));
     mock.on(Describe).resolves({ Backups: [raw("backup-1", "CREATE_IN_PROGRESS")] });

@@ -81,6 +81,7 @@ describe("cloudhsm-retention plan", () => {
   it.each([
     [["--now", "yesterday"], "--now: \"yesterday\" is not an ISO-8601 time with a zone"],
     [["--now", "2026-11-28T06:00:00"], "is not an ISO-8601 time with a zone"],
+    [["--now", "2026-02-30T06:00:00Z"], "is not an ISO-8601 time with a zone"],
     [["--region", "mars-1"], '--region: "mars-1" is not an AWS region name'],
     [["--format", "xml"], "xml"],
   ])("rejects %j with exit 2", async (extra, message) => {

@@ -8,6 +8,7 @@ describe("parseDuration", () => {
     ["36h", { years: 0, months: 0, days: 0, hours: 36 }],
     ["2d12h", { years: 0, months: 0, days: 2, hours: 12 }],
     ["1d3d", { years: 0, months: 0, days: 3, hours: 0 }],
+    ["1000y", { years: 1000, months: 0, days: 0, hours: 0 }],
   ])("reads %s", (text, value) => {
     expect(parseDuration(text)).toEqual({ ok: true, value });
   });
@@ -19,6 +20,9 @@ describe("parseDuration", () => {
     ["1.5d", "cannot read"],
     ["d", "cannot read"],
     ["1d 2h", "cannot read"],
+    ["300000y", "longer than 1000 years"],
+    ["1001y", "longer than 1000 years"],
+    ["9000000h", "longer than 1000 years"],
   ])("rejects %j", (text, why) => {
     const r = parseDuration(text);
     expect(r.ok).toBe(false);

@@ -75,6 +75,14 @@ describe("parseInventory", () => {
     expect(again).toEqual(backups);
   });
 
+  it("reads JSON null as absent: a null SourceRegion does not make a backup a copy", () => {
+    const text = JSON.stringify({
+      Backups: [{ BackupId: "backup-aaaaaaaaaaa", BackupState: "READY", ClusterId: "cluster-aaaaaaaaaaa", CreateTimestamp: 1764300000, SourceRegion: null, SourceCluster: null, DeleteTimestamp: null, NeverExpires: null, TagList: null }],
+    });
+    const [b] = parseInventory(text, "inv.json", "us-east-1");
+    expect(b).toMatchObject({ sourceRegion: undefined, sourceClusterId: undefined, deleteAtMs: undefined, neverExpires: false, tags: {} });
+  });
+
   it("needs a region when a backup carries no ARN", () => {
     const text = '{"Backups": [{"BackupId": "backup-aaaaaaaaaaa", "BackupState": "READY", "ClusterId": "cluster-aaaaaaaaaaa", "CreateTimestamp": 1}]}';
     expect(() => parseInventory(text, "inv.json")).toThrow(
@@ -85,7 +93,14 @@ describe("parseInventory", () => {
   it.each([
     ["trailing-comma", ["test/fixtures/bad-inventories/trailing-comma.json:4:3: invalid JSON: Expected double-quoted property name"]],
     ["wrong-top-level-key", ['test/fixtures/bad-inventories/wrong-top-level-key.json:1:1: expected {"Backups": [...]} as printed by "aws cloudhsmv2 describe-backups"']],
-    ["unreadable-timestamp", ["test/fixtures/bad-inventories/unreadable-timestamp.json:3:119: Backups[0].CreateTimestamp: expected an ISO-8601 time with a zone or epoch seconds"]],
+    ["unreadable-timestamp", ["test/fixtures/bad-inventories/unreadable-timestamp.json:3:119: Backups[0].CreateTimestamp: expected an ISO-8601 time with a zone or epoch seconds, within the range of a date"]],
+    [
+      "impossible-timestamps",
+      [
+        "test/fixtures/bad-inventories/impossible-timestamps.json:3:119: Backups[0].CreateTimestamp: expected an ISO-8601 time with a zone or epoch seconds, within the range of a date",
+        "test/fixtures/bad-inventories/impossible-timestamps.json:4:119: Backups[1].CreateTimestamp: expected an ISO-8601 time with a zone or epoch seconds, within the range of a date",
+      ],
+    ],
     ["unknown-state", ["test/fixtures/bad-inventories/unknown-state.json:3:55: Backups[0].BackupState: expected one of CREATE_IN_PROGRESS, READY, PENDING_DELETION, DELETED"]],
     ["missing-cluster", ["test/fixtures/bad-inventories/missing-cluster.json:3:5: Backups[0].ClusterId: expected a cluster ID string"]],
     ["duplicate-id", ["test/fixtures/bad-inventories/duplicate-id.json:4:18: Backups[1].BackupId: backup-aaaaaaaaaaa already appears at Backups[0]"]],

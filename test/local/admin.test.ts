@@ -56,10 +56,15 @@ describe("/_emulator/clock", () => {
     [{ now: "2026-12-01T00:00:00Z", advance: "1h" }, /exactly one/],
     [{}, /exactly one/],
     ["{not json", /not valid JSON/],
-  ])("rejects %j with 400 and a clear message", async (body, message) => {
+    [{ now: "2026-02-30T00:00:00Z" }, /ISO-8601 time with a zone/],
+    [{ advance: 1e300 }, /outside the range of a date/],
+  ])("rejects %j with 400 and a clear message, and keeps working", async (body, message) => {
+    const before = (await admin(endpoint, "GET", "clock")).json.now;
     const res = await admin(endpoint, "POST", "clock", body);
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(message);
+    expect((await admin(endpoint, "GET", "clock")).json.now).toBe(before);
+    expect((await admin(endpoint, "GET", "health")).status).toBe(200);
   });
 
   it("makes a deleted backup vanish once advanced past its DeleteTimestamp", async () => {

@@ -1,0 +1,27 @@
+/**
+ * Instants that come from users: ISO-8601 with an explicit zone, checked field by field
+ * (Date.parse alone turns 2026-02-30 into March 2nd), and epoch values inside the range
+ * a JavaScript Date can hold, so that no later formatting step can throw.
+ */
+const ISO_WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+
+/** ±100,000,000 days around 1970: the range of a JavaScript Date. */
+export const MAX_ABS_EPOCH_MS = 8.64e15;
+
+export function isValidEpochMs(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_ABS_EPOCH_MS;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Epoch milliseconds of an ISO-8601 time with a zone (`Z` or `±hh:mm`), or NaN. */
+export function parseIsoInstant(text: string): number {
+  const m = ISO_WITH_ZONE.exec(text);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second = 0, offH = 0, offM = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!)) return Number.NaN;
+  if (hour! > 23 || minute! > 59 || second > 59 || offH > 23 || offM > 59) return Number.NaN;
+  return Date.parse(text);
+}
