@@ -116,7 +116,7 @@ function seed(req: LocalRequest, deps: AdminDeps): number {
 }
 
 function faultConfig(input: Record<string, unknown>): FaultConfig {
-  const known = ["throttleRate", "internalErrorRate", "latencyMs", "seed"];
+  const known = ["throttleRate", "internalErrorRate", "latencyMs", "seed", "maxRequestsPerSecond"];
   const unknown = Object.keys(input).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new AdminError(`unknown fault setting(s): ${unknown.join(", ")}; expected ${known.join(", ")}`);
   const num = (key: string, fallback: number, ok: (n: number) => boolean, what: string): number => {
@@ -129,6 +129,7 @@ function faultConfig(input: Record<string, unknown>): FaultConfig {
     throttleRate: num("throttleRate", 0, (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
     internalErrorRate: num("internalErrorRate", 0, (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
     latencyMs: num("latencyMs", 0, (n) => Number.isFinite(n) && n >= 0 && n <= 60_000, "milliseconds from 0 to 60000"),
+    maxRequestsPerSecond: num("maxRequestsPerSecond", 0, (n) => Number.isFinite(n) && n >= 0 && n <= 100_000, "calls per second from 0 (no limit) to 100000"),
     // Without a seed, a fresh random one: reproducibility is opt-in.
     seed: num("seed", Math.floor(Math.random() * 2 ** 32), (n) => Number.isSafeInteger(n), "an integer"),
   };

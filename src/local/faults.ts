@@ -14,6 +14,11 @@ export interface FaultConfig {
   latencyMs: number;
   /** Seeds the PRNG: the same seed gives the same fault sequence. */
   seed: number;
+  /**
+   * A token bucket over real time (capacity = one second's worth): calls beyond this
+   * rate are throttled, as a service's rate limit would. 0 or absent: no limit.
+   */
+  maxRequestsPerSecond?: number | undefined;
 }
 
 export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({ throttleRate: 0, internalErrorRate: 0, latencyMs: 0, seed: 1 });
@@ -21,6 +26,11 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({ throttleRate: 0,
 export class FaultInjector {
   private config: FaultConfig = { ...NO_FAULTS };
   private rand = prng(NO_FAULTS.seed);
+  private tokens = 0;
+  private refilledAtMs = 0;
+
+  /** `realNowMs` drives the rate limit: real time, not the emulated clock (which may stand still). */
+  constructor(private readonly realNowMs: () => number = () => performance.now()) {}
 
   get current(): Readonly<FaultConfig> {
     return this.config;
@@ -29,6 +39,8 @@ export class FaultInjector {
   configure(config: FaultConfig): void {
     this.config = { ...config };
     this.rand = prng(config.seed);
+    this.tokens = config.maxRequestsPerSecond ?? 0;
+    this.refilledAtMs = this.realNowMs();
   }
 
   /**
@@ -39,7 +51,21 @@ export class FaultInjector {
   decide(): FaultKind | undefined {
     const throttle = this.rand() < this.config.throttleRate;
     const internal = this.rand() < this.config.internalErrorRate;
-    return throttle ? "throttle" : internal ? "internal" : undefined;
+    if (throttle) return "throttle";
+    if (internal) return "internal";
+    return this.overRate() ? "throttle" : undefined;
+  }
+
+  /** Takes a token from the bucket; true when there is none (the call is over the rate). */
+  private overRate(): boolean {
+    const rate = this.config.maxRequestsPerSecond ?? 0;
+    if (rate <= 0) return false;
+    const nowMs = this.realNowMs();
+    this.tokens = Math.min(rate, this.tokens + ((nowMs - this.refilledAtMs) * rate) / 1000);
+    this.refilledAtMs = nowMs;
+    if (this.tokens < 1) return true;
+    this.tokens -= 1;
+    return false;
   }
 }
 

@@ -175,7 +175,7 @@ describe("/_emulator/faults and /_emulator/calls", () => {
     expect((await admin(endpoint, "GET", "faults")).json).toMatchObject({ latencyMs: 120, throttleRate: 0 });
   });
 
-  it.each([{ throttleRate: 1.5 }, { internalErrorRate: -0.1 }, { latencyMs: "slow" }, { seed: 1.5 }, { throttle: 1 }])(
+  it.each([{ throttleRate: 1.5 }, { internalErrorRate: -0.1 }, { latencyMs: "slow" }, { seed: 1.5 }, { throttle: 1 }, { maxRequestsPerSecond: -1 }])(
     "rejects %j with 400",
     async (body) => {
       const res = await admin(endpoint, "POST", "faults", body);
