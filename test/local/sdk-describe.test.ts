@@ -5,22 +5,18 @@ import {
   type DescribeBackupsRequest,
   DescribeClustersCommand,
 } from "@aws-sdk/client-cloudhsm-v2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Backup } from "../../src/domain/types.js";
 import type { LocalEndpoint } from "../../src/local/index.js";
-import { DAY_MS, client, errorOf, expectedOrder, fleet, listAll, start } from "./support.js";
+import { client, errorOf, expectedOrder, fleet, listAll, withEndpoint } from "./support.js";
 
 describe("DescribeBackups through the real SDK: paging, order, filters", () => {
   const backups = fleet();
   let endpoint: LocalEndpoint;
   let hsm: CloudHSMV2Client;
-  beforeAll(async () => {
-    endpoint = await start(backups);
-    hsm = client(endpoint);
-  });
-  afterAll(async () => {
-    hsm.destroy();
-    await endpoint.close();
+  withEndpoint(backups, (e, h) => {
+    endpoint = e;
+    hsm = h;
   });
 
   it("seeds hundreds of backups in us-east-1", () => {
@@ -128,13 +124,9 @@ describe("DescribeBackups paging while backups change between pages", () => {
   const backups = fleet();
   let endpoint: LocalEndpoint;
   let hsm: CloudHSMV2Client;
-  beforeAll(async () => {
-    endpoint = await start(backups);
-    hsm = client(endpoint);
-  });
-  afterAll(async () => {
-    hsm.destroy();
-    await endpoint.close();
+  withEndpoint(backups, (e, h) => {
+    endpoint = e;
+    hsm = h;
   });
 
   it("skips nothing when each page's READY backups are deleted before the next page is read", async () => {

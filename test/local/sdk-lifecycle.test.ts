@@ -9,10 +9,10 @@ import {
   paginateListTags,
   RestoreBackupCommand,
 } from "@aws-sdk/client-cloudhsm-v2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Backup } from "../../src/domain/types.js";
 import type { LocalEndpoint } from "../../src/local/index.js";
-import { client, DAY_MS, errorOf, expectedOrder, fleet, listAll, NOW_MS, rawCall, start } from "./support.js";
+import { client, DAY_MS, errorOf, expectedOrder, fleet, listAll, NOW_MS, rawCall, withEndpoint } from "./support.js";
 
 const backups = fleet();
 const east = (keep: (b: Backup) => boolean) => backups.find((b) => b.region === "us-east-1" && keep(b)) as Backup;
@@ -22,13 +22,9 @@ const describeOne = async (c: CloudHSMV2Client, id: string) =>
 
 let endpoint: LocalEndpoint;
 let hsm: CloudHSMV2Client;
-beforeAll(async () => {
-  endpoint = await start(backups);
-  hsm = client(endpoint);
-});
-afterAll(async () => {
-  hsm.destroy();
-  await endpoint.close();
+withEndpoint(backups, (e, h) => {
+  endpoint = e;
+  hsm = h;
 });
 
 describe("the backup state machine", () => {

@@ -1,4 +1,5 @@
 import { CloudHSMV2Client, paginateDescribeBackups, type DescribeBackupsRequest } from "@aws-sdk/client-cloudhsm-v2";
+import { afterAll, beforeAll } from "vitest";
 import type { Backup } from "../../src/domain/types.js";
 import { makeFleet } from "../../src/local/fleet.js";
 import { EmulatorClock, type LocalEndpoint, startLocalEndpoint } from "../../src/local/index.js";
@@ -92,4 +93,22 @@ export async function admin(endpoint: LocalEndpoint, method: string, path: strin
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   return { status: res.status, json: await res.json() };
+}
+
+/**
+ * Starts an endpoint with `backups` and a one-attempt SDK client before the tests of the
+ * enclosing file or describe block, hands both to `bind`, and closes them afterwards.
+ */
+export function withEndpoint(backups: Backup[], bind: (endpoint: LocalEndpoint, hsm: CloudHSMV2Client) => void): void {
+  let endpoint: LocalEndpoint | undefined;
+  let hsm: CloudHSMV2Client | undefined;
+  beforeAll(async () => {
+    endpoint = await start(backups);
+    hsm = client(endpoint);
+    bind(endpoint, hsm);
+  });
+  afterAll(async () => {
+    hsm?.destroy();
+    await endpoint?.close();
+  });
 }
