@@ -3,11 +3,11 @@ import {
   DescribeBackupsCommand,
   type DescribeBackupsCommandOutput,
 } from "@aws-sdk/client-cloudhsm-v2";
-import type { BackupStore, DeleteOutcome, ListResult, RetryCounts } from "../domain/ports.js";
+import { addRetries, type BackupStore, type DeleteOutcome, type ListResult, type RetryCounts } from "../domain/ports.js";
 import type { Backup } from "../domain/types.js";
 import { toDomainBackup } from "../inventory/convert.js";
 import type { CloudHsmClientFor } from "./clients.js";
-import { addRetries, DEFAULT_RETRY, type RetryOptions, type RetryResult, withRetry } from "./retry.js";
+import { DEFAULT_RETRY, type RetryOptions, type RetryResult, withRetry } from "./retry.js";
 
 /** DescribeBackups' largest page: the fewest calls, ceil(backups / 50) per region. */
 export const PAGE_SIZE = 50;

@@ -68,8 +68,3 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
     }
   }
 }
-
-/** Adds `b`'s retry counts into `a`. */
-export function addRetries(a: Partial<Record<RetryReason, number>>, b: Partial<Record<RetryReason, number>>): void {
-  for (const [k, v] of Object.entries(b) as Array<[RetryReason, number]>) a[k] = (a[k] ?? 0) + v;
-}

@@ -1,7 +1,7 @@
+import { REGION_PATTERN } from "../domain/settings.js";
 import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** `--now` takes ISO-8601 with an explicit zone, so a plan never depends on the laptop's zone. */
 export function parseNow(value: string | undefined, fallbackMs: () => number): number {
@@ -12,7 +12,7 @@ export function parseNow(value: string | undefined, fallbackMs: () => number): n
 }
 
 export function parseRegion(value: string): string {
-  if (!REGION.test(value)) throw new UsageError(`--region: "${value}" is not an AWS region name, e.g. us-east-1`);
+  if (!REGION_PATTERN.test(value)) throw new UsageError(`--region: "${value}" is not an AWS region name, e.g. us-east-1`);
   return value;
 }
 

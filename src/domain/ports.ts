@@ -40,3 +40,8 @@ export interface BackupStore {
   /** Never throws: every attempt ends in an outcome. */
   deleteBackup(region: string, backupId: string): Promise<DeleteOutcome>;
 }
+
+/** Adds `b`'s retry counts into `a`. */
+export function addRetries(a: RetryCounts, b: RetryCounts): void {
+  for (const [k, v] of Object.entries(b) as Array<[keyof RetryCounts, number]>) a[k] = (a[k] ?? 0) + v;
+}

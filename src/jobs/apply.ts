@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import type { BackupStore, DeleteOutcome, RetryCounts } from "../domain/ports.js";
+import { addRetries, type BackupStore, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
 import type { Backup, Decision, Plan, RetentionPolicy } from "../domain/types.js";
 import { planRetention } from "../retention/plan.js";
 import type { JobLogger } from "./logger.js";
@@ -86,9 +86,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     halts: plan.halts.filter((h) => enforced.has(h.policy)).length,
   };
   const retries: RetryCounts = {};
-  for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries)]) {
-    for (const [k, v] of Object.entries(r) as Array<[keyof RetryCounts, number]>) retries[k] = (retries[k] ?? 0) + v;
-  }
+  for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries)]) addRetries(retries, r);
   const exitCode = counts.failed + counts.listFailures > 0 ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
   log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, exitCode });

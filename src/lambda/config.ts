@@ -1,3 +1,5 @@
+import { endpointFromEnv } from "../aws/clients.js";
+import { CONCURRENCY_RANGE, MAX_ATTEMPTS_RANGE, REGION_PATTERN, wholeNumberSetting } from "../domain/settings.js";
 import { UserInputError } from "../errors.js";
 
 /** What a scheduled Lambda reads from its environment, checked once at cold start. */
@@ -11,8 +13,6 @@ export interface SweepConfig {
   maxAttempts?: number | undefined;
   dryRun: boolean;
 }
-
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /**
  * true/false in any case (and 1/0); anything else is refused, never read as false:
@@ -28,22 +28,17 @@ function parseBoolean(env: Readonly<Record<string, string | undefined>>, name: s
 
 export function sweepConfigFromEnv(env: Readonly<Record<string, string | undefined>>): SweepConfig {
   const regions = (env.RETENTION_REGIONS ?? env.AWS_REGION ?? "").split(",").map((r) => r.trim()).filter(Boolean);
-  const bad = regions.filter((r) => !REGION.test(r));
+  const bad = regions.filter((r) => !REGION_PATTERN.test(r));
   if (regions.length === 0 || bad.length > 0) {
     throw new UserInputError(`RETENTION_REGIONS: expected a comma-separated list of AWS regions, got "${env.RETENTION_REGIONS ?? ""}"`);
   }
-  const concurrency = env.RETENTION_CONCURRENCY ? Number(env.RETENTION_CONCURRENCY) : undefined;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
-    throw new UserInputError(`RETENTION_CONCURRENCY: expected a whole number from 1 to 64, got "${env.RETENTION_CONCURRENCY}"`);
-  }
-  const maxAttempts = env.RETENTION_MAX_ATTEMPTS ? Number(env.RETENTION_MAX_ATTEMPTS) : undefined;
-  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50)) {
-    throw new UserInputError(`RETENTION_MAX_ATTEMPTS: expected a whole number from 1 to 50, got "${env.RETENTION_MAX_ATTEMPTS}"`);
-  }
+  // An empty variable counts as unset, as the Lambda console leaves them.
+  const concurrency = wholeNumberSetting("RETENTION_CONCURRENCY", env.RETENTION_CONCURRENCY || undefined, CONCURRENCY_RANGE);
+  const maxAttempts = wholeNumberSetting("RETENTION_MAX_ATTEMPTS", env.RETENTION_MAX_ATTEMPTS || undefined, MAX_ATTEMPTS_RANGE);
   return {
     policyPaths: (env.RETENTION_POLICY_PATH ?? "policies").split(",").map((p) => p.trim()).filter(Boolean),
     regions,
-    endpointUrl: env.AWS_ENDPOINT_URL_CLOUDHSM_V2 || env.AWS_ENDPOINT_URL || undefined,
+    endpointUrl: endpointFromEnv(env),
     concurrency,
     maxAttempts,
     dryRun: parseBoolean(env, "RETENTION_DRY_RUN", false),

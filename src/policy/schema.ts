@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REGION_PATTERN } from "../domain/settings.js";
 import { isZeroDuration, parseDuration } from "../domain/duration.js";
 
 /**
@@ -10,7 +11,6 @@ import { isZeroDuration, parseDuration } from "../domain/duration.js";
  */
 
 export const POLICY_NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 export const CLUSTER_PATTERN = /^(\*|cluster-[2-7a-zA-Z]{11,16})$/;
 export const DURATION_PATTERN = /^(\d+[ymdh])+$/;
 export const TAG_PATTERN = /^[^=]+(=.*)?$/;

@@ -103,6 +103,14 @@ describe("cloudhsm-retention plan", () => {
     expect(run).toMatchObject({ code: 2, stderr: "cannot read inventory missing.json: no such file\n" });
   });
 
+  it.each([
+    [["--concurrency", "0"], '--concurrency: expected a whole number from 1 to 64, got "0"'],
+    [["--max-attempts", "51"], '--max-attempts: expected a whole number from 1 to 50, got "51"'],
+  ])("apply refuses %j with exit 2 before any AWS call", async (extra, message) => {
+    const run = await runCli(["apply", "--policy", policy, "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9", ...extra]);
+    expect(run).toMatchObject({ code: 2, stdout: "", stderr: `${message}\n` });
+  });
+
   it("rejects unknown options and missing required ones with exit 2", async () => {
     expect((await runCli(["plan", "--inventory", inventory])).code).toBe(2);
     expect((await runCli(["plan", "--policy", policy, "--inventory", inventory, "--bogus"])).code).toBe(2);

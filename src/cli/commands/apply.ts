@@ -2,6 +2,7 @@ import { CloudHsmBackupStore } from "../../aws/cloudhsm-store.js";
 import { cloudHsmClients, endpointFromEnv } from "../../aws/clients.js";
 import { runApply } from "../../jobs/apply.js";
 import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
+import { CONCURRENCY_RANGE, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { loadPolicyFiles } from "../../policy/index.js";
 import { UsageError } from "../../errors.js";
 import { parseFormat, parseNow, parseRegion } from "../args.js";
@@ -43,14 +44,8 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
     );
   }
   const regions = [...new Set(opts.region.map(parseRegion))];
-  const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
-    throw new UsageError(`--concurrency: expected a whole number from 1 to 64, got "${opts.concurrency}"`);
-  }
-  const maxAttempts = opts.maxAttempts === undefined ? undefined : Number(opts.maxAttempts);
-  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50)) {
-    throw new UsageError(`--max-attempts: expected a whole number from 1 to 50, got "${opts.maxAttempts}"`);
-  }
+  const concurrency = wholeNumberSetting("--concurrency", opts.concurrency, CONCURRENCY_RANGE);
+  const maxAttempts = wholeNumberSetting("--max-attempts", opts.maxAttempts, MAX_ATTEMPTS_RANGE);
   const endpointUrl = opts.endpointUrl ?? endpointFromEnv(io.env);
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
     throw new UsageError(`--endpoint-url: "${endpointUrl}" is not an http(s) URL`);
