@@ -1,4 +1,5 @@
 import type { BackupStore } from "../domain/ports.js";
+import type { RetentionPolicy } from "../domain/types.js";
 import { RetentionError } from "../errors.js";
 import { type ApplyReport, runApply } from "../jobs/apply.js";
 import type { JobLogger } from "../jobs/logger.js";
@@ -30,8 +31,15 @@ export interface SweepDeps {
  * logged at WARN with the policy and the reason.
  */
 export function createSweep(deps: SweepDeps): () => Promise<SweepSummary> {
+  // Policies ship inside the bundle and cannot change while the container lives: read
+  // them on the first invocation only. A failed read is not kept, so the next one retries.
+  let loaded: Promise<RetentionPolicy[]> | undefined;
   return async function sweep() {
-    const policies = await loadPolicyFiles(deps.config.policyPaths);
+    loaded ??= loadPolicyFiles(deps.config.policyPaths).catch((err: unknown) => {
+      loaded = undefined;
+      throw err;
+    });
+    const policies = await loaded;
     const report = await runApply({
       policies,
       regions: deps.config.regions,
