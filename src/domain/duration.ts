@@ -11,8 +11,6 @@ const PART = /(\d+)([ymdh])/y;
 /** The longest duration accepted; a retention rule beyond it is a typo. */
 export const MAX_DURATION_YEARS = 1000;
 
-export const ZERO_DURATION: Readonly<Duration> = Object.freeze({ years: 0, months: 0, days: 0, hours: 0 });
-
 /** Returns the duration, or a message saying what is wrong with the text. */
 export function parseDuration(text: string): { ok: true; value: Duration } | { ok: false; message: string } {
   const bad = (why: string) => ({

@@ -62,6 +62,17 @@ describe("cloudhsm-retention plan", () => {
     expect(run.stdout).not.toContain("\x1b[");
   });
 
+  it("says in the totals how many deletions belong to report-mode policies", async () => {
+    const args = ["plan", "--policy", "test/fixtures/policies/report-only.yml", "--inventory", inventory, "--now", now];
+    const json = JSON.parse((await runCli([...args, "--format", "json"])).stdout);
+    const deletes = json.decisions.filter((d: { action: string }) => d.action === "delete").length;
+    expect(deletes).toBeGreaterThan(0);
+    const table = (await runCli(args)).stdout.trimEnd().split("\n").at(-1);
+    const skips = json.decisions.filter((d: { action: string }) => d.action === "skip").length;
+    const keeps = json.decisions.length - deletes - skips;
+    expect(table).toBe(`Plan: ${deletes} to delete, ${keeps} to keep, ${skips} skipped (${deletes} of the deletions are in report-mode policies and will not be carried out).`);
+  });
+
   it("uses colour on a TTY unless NO_COLOR is set", async () => {
     const args = ["plan", "--policy", policy, "--inventory", inventory, "--now", now];
     expect((await runCli(args, { isTTY: true })).stdout).toContain("\x1b[31m");

@@ -4,7 +4,7 @@ import { planToJson } from "./json.js";
 import { type Style, renderPlanTable } from "./table.js";
 import { isoUtc, isoUtcSeconds } from "./time.js";
 
-export function retrySummary(retries: RetryCounts): string {
+function retrySummary(retries: RetryCounts): string {
   const parts = Object.entries(retries).map(([reason, n]) => `${n} ${reason}`);
   return parts.length ? `retried ${parts.join(", ")}` : "no retries";
 }

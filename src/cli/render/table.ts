@@ -70,9 +70,7 @@ function renderPolicy(summary: PolicySummary, decisions: Decision[], style: Styl
 
 function renderTotals(plan: Plan, style: Style): string {
   const n = count(plan.decisions);
-  const reportOnly = plan.decisions.filter(
-    (d) => d.action === "delete" && plan.policies.find((p) => p.name === d.policy)?.mode === "report",
-  ).length;
+  const reportOnly = plan.policies.reduce((sum, p) => sum + (p.mode === "report" ? p.delete : 0), 0);
   const deferred = plan.policies.reduce((sum, p) => sum + p.deferred, 0);
   let line = `Plan: ${style.delete(`${n.delete} to delete`)}, ${style.keep(`${n.keep} to keep`)}, ${n.skip} skipped`;
   if (reportOnly > 0) line += ` (${reportOnly} of the deletions are in report-mode policies and will not be carried out)`;
