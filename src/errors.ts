@@ -52,15 +52,36 @@ export class InventoryError extends UserInputError {
   }
 }
 
-/** Two policies select the same group: ambiguous, so nothing is planned. */
+/** One group selected by two policies. */
+export interface PolicyConflict {
+  group: string;
+  /** The two policy names, in code-unit order. */
+  policies: [string, string];
+}
+
+/** Policies select the same groups: ambiguous, so nothing is planned. Every conflicting group is named. */
 export class PolicyConflictError extends UserInputError {
-  readonly group: string;
-  readonly policies: [string, string];
-  constructor(group: string, policies: [string, string]) {
-    super(`group ${group} is selected by two policies: "${policies[0]}" and "${policies[1]}"; narrow one policy's select`);
+  readonly conflicts: PolicyConflict[];
+  constructor(conflicts: PolicyConflict[]) {
+    const lines = conflicts.map((c) => `group ${c.group} is selected by two policies: "${c.policies[0]}" and "${c.policies[1]}"`);
+    super(`${lines.join("\n")}\nnarrow one policy's select so that each group has one policy`);
     this.name = "PolicyConflictError";
-    this.group = group;
-    this.policies = policies;
+    this.conflicts = conflicts;
+  }
+}
+
+/**
+ * The same backup ID twice in the planner's input. Not a user mistake: inputs are
+ * de-duplicated at the boundary (inventory, listing), so reaching the planner with one
+ * is a bug upstream, and planning it could delete a kept backup's twin.
+ */
+export class DuplicateBackupError extends RetentionError {
+  readonly backupIds: string[];
+  constructor(backupIds: string[]) {
+    const shown = backupIds.slice(0, 5).join(", ") + (backupIds.length > 5 ? `, and ${backupIds.length - 5} more` : "");
+    super(`refusing to plan: backup IDs appear more than once in the input (${shown})`);
+    this.name = "DuplicateBackupError";
+    this.backupIds = backupIds;
   }
 }
 

@@ -127,6 +127,8 @@ export interface Decision {
   createdAtMs: number;
   state: BackupState;
   counters?: Counters | undefined;
+  /** A delete the rules chose that maxDeletionsPerRun put off to a later run (action is "keep"). */
+  deferred: boolean;
 }
 
 /** Why a policy or a group was halted by a guard. */
@@ -152,9 +154,28 @@ export interface PolicySummary {
   halted: boolean;
 }
 
+/**
+ * Something in the input the plan handled safely but a person should look at. Warnings
+ * never change a decision; they say why one may look odd.
+ */
+export interface PlanWarning {
+  kind:
+    /** READY backups dated after the run's now: kept, counted by no rule. */
+    | "future-dated"
+    /** Backups with no ClusterId (or copies with no SourceCluster): left alone. */
+    | "no-cluster"
+    /** A tag that differs from a keep-tag only in case or spaces: not honoured. */
+    | "near-tag";
+  policy?: string | undefined;
+  group?: string | undefined;
+  backupIds: string[];
+  message: string;
+}
+
 export interface Plan {
   nowMs: number;
   decisions: Decision[];
   policies: PolicySummary[];
   halts: Halt[];
+  warnings: PlanWarning[];
 }

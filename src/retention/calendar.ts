@@ -192,8 +192,12 @@ function localToUtc(zone: ZoneOffsets, localMs: number): number {
  * (2024-03-31 minus 1 month is "2024-02-31", i.e. 2024-03-02); hours are absolute.
  * With no calendar part this is plain subtraction: calendar addition of zero is the
  * identity, and skipping it avoids Go's re-resolution of a time inside a DST overlap.
+ *
+ * `clampToMonthEnd` instead clamps a day that the target month lacks to its last day
+ * (2025-03-31 minus 1 month is 2025-02-28). Guards that protect backups use it: rolled
+ * forward, "1m" would protect only 28 days on March 31st.
  */
-export function subtractCalendar(epochMs: number, d: Duration, timezone: string): number {
+export function subtractCalendar(epochMs: number, d: Duration, timezone: string, options: { clampToMonthEnd?: boolean } = {}): number {
   const hoursMs = d.hours * MS_PER_HOUR;
   if (d.years === 0 && d.months === 0 && d.days === 0) return epochMs - hoursMs;
   const zone = zoneFor(timezone);
@@ -205,6 +209,11 @@ export function subtractCalendar(epochMs: number, d: Duration, timezone: string)
   const monthIndex = Math.floor(ymd / 100) % 100 - 1 - d.months;
   const year = Math.floor(ymd / 10000) - d.years + Math.floor(monthIndex / 12);
   const month = (((monthIndex % 12) + 12) % 12) + 1;
-  const targetDays = daysFromCivil(year, month, 1) + (ymd % 100) - d.days - 1;
+  let day = ymd % 100;
+  if (options.clampToMonthEnd) {
+    const nextMonthStart = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
+    day = Math.min(day, nextMonthStart - daysFromCivil(year, month, 1));
+  }
+  const targetDays = daysFromCivil(year, month, 1) + day - d.days - 1;
   return localToUtc(zone, targetDays * MS_PER_DAY + timeOfDayMs) - hoursMs;
 }

@@ -16,7 +16,9 @@ export function describeKeep(keep: KeepRules): string {
     if (keep[rule] !== 0) counts.push(`${countText(keep[rule])} ${rule}`);
   }
   const clauses: string[] = [];
-  if (counts.length) clauses.push(`${counts.join(", ")} backups`);
+  // "keep the last 1 backup", "keep 1 daily backup"; with several rules the list is plural.
+  const single = counts.length === 1 && [keep.last, keep.hourly, keep.daily, keep.weekly, keep.monthly, keep.yearly].some((c) => c === 1);
+  if (counts.length) clauses.push(`${counts.join(", ")} ${single ? "backup" : "backups"}`);
   if (!isZeroDuration(keep.within)) clauses.push(`all within ${formatDuration(keep.within)}`);
   const withins = [
     ["hourly", keep.withinHourly],

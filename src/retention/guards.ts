@@ -1,5 +1,5 @@
 import { formatDuration, isZeroDuration } from "../domain/duration.js";
-import type { Guards, Halt } from "../domain/types.js";
+import type { Backup, Guards, Halt } from "../domain/types.js";
 import { subtractCalendar } from "./calendar.js";
 import { formatAge } from "./describe.js";
 import type { KeepOutcome } from "./keep.js";
@@ -13,6 +13,11 @@ import type { KeepOutcome } from "./keep.js";
 export interface GroupOutcomes {
   group: string;
   outcomes: KeepOutcome[];
+}
+
+/** When a backup came to exist in its region: a cross-region copy's arrival, else its creation. */
+function arrivedAtMs(b: Backup): number {
+  return b.copiedAtMs ?? b.createdAtMs;
 }
 
 /** Turns a planned delete into a keep; a delete has no reasons yet, so this one explains it. */
@@ -41,12 +46,12 @@ export function applyGroupGuards(
   for (let i = 0; i < newest; i++) spare(outcomes[i]!, `guard: keepNewest ${guards.keepNewest}`);
 
   if (!isZeroDuration(guards.minAge)) {
-    const youngerThan = subtractCalendar(nowMs, guards.minAge, timezone);
+    // Clamped: a month of minAge protects at least a calendar month (see subtractCalendar).
+    const youngerThan = subtractCalendar(nowMs, guards.minAge, timezone, { clampToMonthEnd: true });
     const reason = `guard: minAge ${formatDuration(guards.minAge)}`;
-    for (const o of outcomes) {
-      if (o.backup.createdAtMs <= youngerThan) break; // newest first: the rest are older
-      spare(o, reason);
-    }
+    // A copy's age in this region starts when it arrived, not when its source was made, so
+    // the order by creation says nothing here: look at every backup.
+    for (const o of outcomes) if (arrivedAtMs(o.backup) > youngerThan) spare(o, reason);
   }
 
   // restic refuses to delete a whole group; keepNewest >= 1 makes this unreachable, but a
@@ -68,6 +73,12 @@ export function applyGroupGuards(
     guard: "requireBackupWithin",
     message: `requireBackupWithin ${text}: the newest READY backup in ${g.group} is ${age} old (backups may have stopped); nothing is deleted in this group`,
   };
+}
+
+/** Kept this run only: marked, so plans can show it as deferred rather than as a keep. */
+function defer(o: KeepOutcome, reason: string): void {
+  spare(o, reason);
+  o.deferred = true;
 }
 
 /** `80`, `66.7`: one decimal at most, so "50%" is never printed for 50.4% > 50%. */
@@ -117,9 +128,9 @@ export function applyPolicyGuards(
     const t = o.backup.createdAtMs;
     if (t < cutoff) slotsAtCutoff--;
     else if (t === cutoff) atCutoff.push(o);
-    else spare(o, reason);
+    else defer(o, reason);
   }
   atCutoff.sort((a, b) => (a.backup.backupId < b.backup.backupId ? -1 : a.backup.backupId > b.backup.backupId ? 1 : 0));
-  for (let i = slotsAtCutoff; i < atCutoff.length; i++) spare(atCutoff[i]!, reason);
+  for (let i = slotsAtCutoff; i < atCutoff.length; i++) defer(atCutoff[i]!, reason);
   return { halts: [], deferred: deletes.length - limit };
 }

@@ -15,6 +15,8 @@ export interface KeepOutcome {
    * large group change nothing, and one object per backup was measurable GC at 100k.
    */
   counters: Counters;
+  /** Set by maxDeletionsPerRun on a delete it put off to a later run. */
+  deferred?: boolean;
 }
 
 /** Newest first; equal instants by backupId so the result never depends on input order. */

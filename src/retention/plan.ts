@@ -1,9 +1,12 @@
-import type { Backup, Counters, Decision, Halt, Plan, PolicySummary, RetentionPolicy } from "../domain/types.js";
-import { PolicyConflictError } from "../errors.js";
+import type { Backup, Counters, Decision, Halt, Plan, PlanWarning, PolicySummary, RetentionPolicy } from "../domain/types.js";
 import { zonedClock } from "./calendar.js";
 import { describeKeep } from "./describe.js";
 import { applyGroupGuards, applyPolicyGuards, type GroupOutcomes } from "./guards.js";
+import { assignPolicies, groupBackups, groupKeyOf } from "./grouping.js";
 import { applyKeepRules, newestFirst } from "./keep.js";
+import { nearTagWarnings } from "./warnings.js";
+
+export { groupKeyOf, UNKNOWN_CLUSTER } from "./grouping.js";
 
 export interface PlanInput {
   backups: readonly Backup[];
@@ -14,43 +17,14 @@ export interface PlanInput {
   regions?: readonly string[] | undefined;
 }
 
-/** Stands in for a cluster id AWS did not report, so such backups still form one group. */
-export const UNKNOWN_CLUSTER = "unknown-cluster";
-
-interface Group {
-  key: string;
-  region: string;
-  /** The cluster a policy's `select.clusters` is matched against (the source cluster for copies). */
-  cluster: string;
-  isCopy: boolean;
-  backups: Backup[];
-}
-
-/**
- * `us-east-1/cluster-abc`, or for a cross-region copy `us-west-2/copy:us-east-1/cluster-abc`:
- * copies have no native retention and are planned apart from the destination's own backups.
- */
-export function groupKeyOf(b: Backup): string {
-  if (b.sourceRegion !== undefined) return `${b.region}/copy:${b.sourceRegion}/${b.sourceClusterId ?? UNKNOWN_CLUSTER}`;
-  return `${b.region}/${b.clusterId ?? UNKNOWN_CLUSTER}`;
-}
-
 /** Shared by every delete decision (most of a large plan): one array, not 100k copies. */
 const NO_RULE_MATCHED = Object.freeze(["no keep rule matched"]) as unknown as string[];
 
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function selects(p: RetentionPolicy, g: Group, runRegions: readonly string[] | undefined): boolean {
-  if (p.select.regions !== undefined && !p.select.regions.includes(g.region)) return false;
-  if (runRegions !== undefined && !runRegions.includes(g.region)) return false;
-  if (g.isCopy ? p.select.copies === "exclude" : p.select.copies === "only") return false;
-  return p.select.clusters.includes("*") || p.select.clusters.includes(g.cluster);
-}
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function stateReason(b: Backup): string {
   if (b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined) {
-    const at = new Date(b.deleteAtMs).toISOString().replace(".000Z", "Z");
-    return `state PENDING_DELETION (permanently deleted at ${at})`;
+    return `state PENDING_DELETION (permanently deleted at ${isoSeconds(b.deleteAtMs)})`;
   }
   return `state ${b.state}`;
 }
@@ -62,6 +36,7 @@ function decision(
   action: Decision["action"],
   reasons: string[],
   counters?: Counters,
+  deferred = false,
 ): Decision {
   // Every decision gets the same property set, so 100k of them share one hidden class.
   return {
@@ -75,73 +50,39 @@ function decision(
     createdAtMs: b.createdAtMs,
     state: b.state,
     counters,
+    deferred,
   };
 }
 
 /**
  * Plans every backup: each input backup gets exactly one decision, ordered by group key,
  * then newest first, then backupId, whatever the input order. Pure: no I/O, no clock.
- * Throws PolicyConflictError when two policies select one group. `mode` is only carried
- * into the summaries; report vs enforce matters to the apply step, not to the plan.
+ * Throws DuplicateBackupError for a backup ID given twice, and PolicyConflictError
+ * naming every group two policies select. `mode` is only carried into the summaries;
+ * report vs enforce matters to the apply step, not to the plan.
+ *
+ * Two deliberate departures from restic, both towards keeping:
+ * - a READY backup dated after `nowMs` is kept and counted by no rule (restic lets it
+ *   take count buckets; a wrong clock must not cost real backups their slots), and it
+ *   does not satisfy requireBackupWithin;
+ * - a backup whose cluster AWS did not report is left alone, never grouped with others.
  * @example planRetention({ backups, policies, nowMs: Date.parse("2026-11-28T00:00:00Z") })
  */
 export function planRetention(input: PlanInput): Plan {
   const { policies, nowMs, regions } = input;
-  // Indexed region → (copy source region →) cluster, so the hot loop looks up the strings
-  // it already has instead of hashing a freshly concatenated key per backup.
-  const groups = new Map<string, Group>();
-  const own = new Map<string, Map<string, Group>>();
-  const copies = new Map<string, Map<string, Map<string, Group>>>();
-  for (const b of input.backups) {
-    let byCluster: Map<string, Group> | undefined;
-    if (b.sourceRegion === undefined) {
-      byCluster = own.get(b.region);
-      if (byCluster === undefined) own.set(b.region, (byCluster = new Map()));
-    } else {
-      let bySource = copies.get(b.region);
-      if (bySource === undefined) copies.set(b.region, (bySource = new Map()));
-      byCluster = bySource.get(b.sourceRegion);
-      if (byCluster === undefined) bySource.set(b.sourceRegion, (byCluster = new Map()));
-    }
-    const cluster = (b.sourceRegion === undefined ? b.clusterId : b.sourceClusterId) ?? UNKNOWN_CLUSTER;
-    let g = byCluster.get(cluster);
-    if (g === undefined) {
-      const key = groupKeyOf(b);
-      g = { key, region: b.region, cluster, isCopy: b.sourceRegion !== undefined, backups: [] };
-      byCluster.set(cluster, g);
-      groups.set(key, g);
-    }
-    g.backups.push(b);
-  }
-  const keys = [...groups.keys()].sort(byCodeUnits);
-
-  const owned = new Map<RetentionPolicy, Group[]>(policies.map((p) => [p, []]));
-  const unselected: Group[] = [];
-  for (const key of keys) {
-    const g = groups.get(key)!;
-    g.backups.sort(newestFirst);
-    let owner: RetentionPolicy | undefined;
-    for (const p of policies) {
-      if (!selects(p, g, regions)) continue;
-      if (owner !== undefined) {
-        const [a, b] = [owner.name, p.name].sort(byCodeUnits) as [string, string];
-        throw new PolicyConflictError(key, [a, b]);
-      }
-      owner = p;
-    }
-    if (owner === undefined) unselected.push(g);
-    else owned.get(owner)!.push(g);
-  }
+  const grouping = groupBackups(input.backups, newestFirst);
+  const { owned, unselected } = assignPolicies(grouping, policies, regions);
 
   const decisionsByGroup = new Map<string, Decision[]>();
   const halts: Halt[] = [];
+  const warnings: PlanWarning[] = [];
   const summaries: PolicySummary[] = [];
   for (const p of policies) {
     const mine = owned.get(p)!;
     const clock = zonedClock(p.timezone);
     const planned: GroupOutcomes[] = mine.map((g) => ({
       group: g.key,
-      outcomes: applyKeepRules(g.backups.filter((b) => b.state === "READY"), p.keep, clock, nowMs),
+      outcomes: applyKeepRules(g.backups.filter((b) => b.state === "READY" && b.createdAtMs <= nowMs), p.keep, clock, nowMs),
     }));
     for (const po of planned) {
       const halt = applyGroupGuards(p.name, po, p.guards, p.timezone, nowMs);
@@ -149,6 +90,7 @@ export function planRetention(input: PlanInput): Plan {
     }
     const policyGuards = applyPolicyGuards(p.name, planned, p.guards);
     halts.push(...policyGuards.halts);
+    warnings.push(...nearTagWarnings(p, mine.map((g) => g.backups.filter((b) => b.state === "READY"))));
 
     const summary: PolicySummary = {
       name: p.name,
@@ -165,11 +107,18 @@ export function planRetention(input: PlanInput): Plan {
     mine.forEach((g, gi) => {
       const outcomes = planned[gi]!.outcomes;
       let next = 0;
+      const future: string[] = [];
       const out: Decision[] = new Array(g.backups.length);
       g.backups.forEach((b, i) => {
         if (b.state !== "READY") {
           summary.skip++;
           out[i] = decision(b, g.key, p.name, "skip", [stateReason(b)]);
+          return;
+        }
+        if (b.createdAtMs > nowMs) {
+          summary.keep++;
+          future.push(b.backupId);
+          out[i] = decision(b, g.key, p.name, "keep", [`dated after the run's now (created ${isoSeconds(b.createdAtMs)}): kept, counted by no rule`]);
           return;
         }
         // Same comparator on the same READY subset: the outcomes line up one to one.
@@ -178,9 +127,10 @@ export function planRetention(input: PlanInput): Plan {
         if (o.keep) summary.keep++;
         else summary.delete++;
         out[i] = o.keep
-          ? decision(b, g.key, p.name, "keep", o.reasons, o.counters)
+          ? decision(b, g.key, p.name, "keep", o.reasons, o.counters, o.deferred === true)
           : decision(b, g.key, p.name, "delete", NO_RULE_MATCHED, o.counters);
       });
+      if (future.length > 0) warnings.push(futureWarning(p.name, g.key, future, nowMs));
       decisionsByGroup.set(g.key, out);
     });
     summaries.push(summary);
@@ -192,8 +142,44 @@ export function planRetention(input: PlanInput): Plan {
     );
   }
 
-  const decisions: Decision[] = new Array(input.backups.length);
-  let at = 0;
-  for (const key of keys) for (const d of decisionsByGroup.get(key)!) decisions[at++] = d;
-  return { nowMs, decisions, policies: summaries, halts };
+  const decisions: Decision[] = [];
+  for (const key of grouping.keys) for (const d of decisionsByGroup.get(key)!) decisions.push(d);
+  if (grouping.clusterless.length > 0) {
+    const alone = [...grouping.clusterless].sort((a, b) => (groupKeyOf(a) < groupKeyOf(b) ? -1 : groupKeyOf(a) > groupKeyOf(b) ? 1 : newestFirst(a, b)));
+    for (const b of alone) decisions.push(decision(b, groupKeyOf(b), null, "skip", [noClusterReason(b)]));
+    warnings.push(noClusterWarning(alone));
+  }
+  return { nowMs, decisions, policies: summaries, halts, warnings };
 }
+
+function noClusterReason(b: Backup): string {
+  return b.sourceRegion === undefined
+    ? "cannot tell its cluster (AWS reported no ClusterId): left alone, never deleted"
+    : "cannot tell its source cluster (AWS reported no SourceCluster for this copy): left alone, never deleted";
+}
+
+function noClusterWarning(backups: readonly Backup[]): PlanWarning {
+  const n = backups.length;
+  return {
+    kind: "no-cluster",
+    backupIds: backups.map((b) => b.backupId),
+    message:
+      `${n} ${n === 1 ? "backup has" : "backups have"} no cluster (no ClusterId, or a copy with no SourceCluster): ` +
+      "left alone, since planning them together could delete one cluster's backups against another's; delete them by hand if they are not needed",
+  };
+}
+
+function futureWarning(policy: string, group: string, backupIds: string[], nowMs: number): PlanWarning {
+  const n = backupIds.length;
+  return {
+    kind: "future-dated",
+    policy,
+    group,
+    backupIds,
+    message:
+      `${n} READY ${n === 1 ? "backup is" : "backups are"} dated after the run's now (${isoSeconds(nowMs)}) in ${group}: ` +
+      "kept, counted by no rule, and not taken as a sign that backups are still being made; check the clocks"
+  };
+}
+
+
