@@ -52,12 +52,12 @@ describe("cloudhsm-retention plan", () => {
     expect(out.decisions.filter((d: { action: string }) => d.action === "delete").length).toBeGreaterThan(0);
   });
 
-  it("groups the table by cluster, shows zone times and ends with the counts, without colour off a TTY", async () => {
+  it("groups the table by cluster, shows UTC times and ends with the counts, without colour off a TTY", async () => {
     const run = await runCli(["plan", "--policy", policy, "--inventory", inventory, "--now", now]);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(0); // the one halt is in a report-mode policy
     expect(run.stdout).toMatch(/^Policy production /m);
-    expect(run.stdout).toMatch(/^ {2}us-east-1\/cluster-[a-z2-7]{11} {2}\d+ to delete, \d+ to keep, \d+ skipped$/m);
-    expect(run.stdout).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} (GMT[+-]\d+|UTC|E[SD]T)/);
+    expect(run.stdout).toMatch(/^ {2}us-east-1\/cluster-[a-z2-7]{11} {2}\d+ to delete, \d+ to keep, (\d+ deferred, )?\d+ skipped$/m);
+    expect(run.stdout).toMatch(/ \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z /);
     expect(run.stdout.trimEnd().split("\n").at(-1)).toMatch(/^Plan: \d+ to delete, \d+ to keep, \d+ skipped/);
     expect(run.stdout).not.toContain("\x1b[");
   });

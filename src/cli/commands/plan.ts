@@ -15,7 +15,10 @@ export interface PlanOptions {
   format: string;
 }
 
-/** `plan`: what the policies would do to an inventory, with a reason for every backup. Changes nothing. */
+/**
+ * `plan`: what the policies would do to an inventory, with a reason for every backup.
+ * Changes nothing. Exit 0, or 4 when a guard halted an enforce-mode policy (as apply).
+ */
 export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
   const nowMs = parseNow(opts.now, io.nowMs);
@@ -24,5 +27,7 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
   const backups = parseInventory(await readUserFile(opts.inventory, "inventory"), opts.inventory, region);
   const plan = planRetention({ backups, policies, nowMs });
   io.stdout(format === "json" ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : renderPlanTable(plan, useColor(io) ? COLOR : PLAIN));
-  return 0;
+  // As `apply --dry-run`: 4 when a guard halted an enforce-mode policy, so CI can tell.
+  const enforced = new Set(policies.filter((p) => p.mode === "enforce").map((p) => p.name));
+  return plan.halts.some((h) => enforced.has(h.policy)) ? 4 : 0;
 }

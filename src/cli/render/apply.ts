@@ -2,7 +2,7 @@ import type { RetryCounts } from "../../domain/ports.js";
 import type { ApplyReport } from "../../jobs/apply.js";
 import { planToJson } from "./json.js";
 import { type Style, renderPlanTable } from "./table.js";
-import { isoUtc, isoUtcSeconds } from "./time.js";
+import { isoUtcSeconds } from "./time.js";
 
 function retrySummary(retries: RetryCounts): string {
   const parts = Object.entries(retries).map(([reason, n]) => `${n} ${reason}`);
@@ -47,7 +47,7 @@ export function applyToJson(report: ApplyReport): object {
     listings: report.listings,
     counts: report.counts,
     retries: report.retries,
-    outcomes: report.outcomes.map((o) => ({ ...o, deleteAt: o.deleteAtMs === undefined ? undefined : isoUtc(o.deleteAtMs), deleteAtMs: undefined })),
+    outcomes: report.outcomes.map((o) => ({ ...o, deleteAt: o.deleteAtMs === undefined ? undefined : isoUtcSeconds(o.deleteAtMs), deleteAtMs: undefined })),
     exitCode: report.exitCode,
   };
 }

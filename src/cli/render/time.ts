@@ -25,10 +25,6 @@ export function formatInZone(epochMs: number, timezone: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
-export function isoUtc(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(".000Z", "Z");
-}
-
 /** To the second, for people. */
 export function isoUtcSeconds(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
