@@ -4,8 +4,9 @@ import { LineCounter, parseDocument } from "yaml";
 import type { RetentionPolicy } from "../domain/types.js";
 import { PolicyValidationError, type SourceIssue, UsageError } from "../errors.js";
 import { toRetentionPolicy } from "./convert.js";
+import { overlapIssues, type PolicySite } from "./overlap.js";
 import { policyFileSchema } from "./schema.js";
-import { byPosition, offsetOf, type YamlSource, yamlErrors, zodIssues } from "./yaml-issues.js";
+import { byPosition, keyNodeAt, offsetOf, type YamlSource, yamlErrors, zodIssues } from "./yaml-issues.js";
 
 /** Where a policy name is written, for the duplicate-name check across files. */
 interface NameSite {
@@ -18,6 +19,8 @@ interface NameSite {
 
 interface FileCheck {
   policies: RetentionPolicy[];
+  /** Where each policy's `select` is written, for the overlap check; one per policy. */
+  sites: PolicySite[];
   issues: SourceIssue[];
   names: NameSite[];
 }
@@ -28,7 +31,7 @@ function checkPolicyText(text: string, file: string): FileCheck {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const src: YamlSource = { file, text, doc, lines };
   const syntax = yamlErrors(src);
-  if (syntax.fatal) return { policies: [], issues: syntax.issues, names: [] };
+  if (syntax.fatal) return { policies: [], sites: [], issues: syntax.issues, names: [] };
 
   let data: unknown;
   try {
@@ -36,7 +39,7 @@ function checkPolicyText(text: string, file: string): FileCheck {
   } catch (err) {
     // e.g. an alias to an anchor that does not exist
     const issue: SourceIssue = { file, line: 1, col: 1, message: `invalid YAML: ${(err as Error).message}` };
-    return { policies: [], issues: [...syntax.issues, issue], names: [] };
+    return { policies: [], sites: [], issues: [...syntax.issues, issue], names: [] };
   }
 
   const issues = [...syntax.issues];
@@ -47,7 +50,12 @@ function checkPolicyText(text: string, file: string): FileCheck {
     parsed.success && issues.length === 0
       ? parsed.data.policies.map((policy, i) => toRetentionPolicy(policy, positionText(src, ["policies", i])))
       : [];
-  return { policies, issues: issues.sort(byPosition), names };
+  const sites = policies.map((policy, i) => {
+    const offset = keyNodeAt(src, ["policies", i], "select")?.range?.[0] ?? offsetOf(src, ["policies", i]);
+    const { line, col } = offset === undefined ? { line: 1, col: 1 } : src.lines.linePos(offset);
+    return { policy, index: i, file, line, col };
+  });
+  return { policies, sites, issues: issues.sort(byPosition), names };
 }
 
 function positionText(src: YamlSource, path: PropertyKey[]): string {
@@ -96,7 +104,10 @@ function duplicateNameIssues(sites: readonly NameSite[]): SourceIssue[] {
  */
 export function parsePolicyText(text: string, file: string): RetentionPolicy[] {
   const check = checkPolicyText(text, file);
-  const issues = [...check.issues, ...duplicateNameIssues(check.names)].sort(byPosition);
+  const duplicates = duplicateNameIssues(check.names);
+  // Overlaps only among valid policies: a broken or ambiguous file's selectors mean little.
+  const overlaps = check.issues.length + duplicates.length > 0 ? [] : overlapIssues(check.sites);
+  const issues = [...check.issues, ...duplicates, ...overlaps].sort(byPosition);
   if (issues.length > 0) throw new PolicyValidationError(issues);
   return check.policies;
 }
@@ -129,7 +140,8 @@ async function expand(path: string): Promise<string[]> {
 /**
  * Loads policies from files and directories (every `*.yml`/`*.yaml` inside,
  * recursively, sorted). Validates everything before throwing, so one run shows
- * every problem in every file, including names repeated across files.
+ * every problem in every file, including names repeated across files and policies
+ * whose selectors can pick the same group.
  *
  * @throws UsageError for a missing path or a directory without policy files.
  * @throws PolicyValidationError with every issue, ordered by file then position.
@@ -157,8 +169,11 @@ export async function loadPolicyFiles(paths: readonly string[]): Promise<Retenti
   }
 
   const duplicates = duplicateNameIssues(checks.flatMap((check) => check.names));
+  // Overlaps only among valid policies: a broken or ambiguous file's selectors mean little.
+  const valid = duplicates.length === 0 && checks.every((check) => check.issues.length === 0);
+  const overlaps = valid ? overlapIssues(checks.flatMap((check) => check.sites)) : [];
   const issues = files.flatMap((file, i) =>
-    [...(checks[i]?.issues ?? []), ...duplicates.filter((issue) => issue.file === file)].sort(byPosition),
+    [...(checks[i]?.issues ?? []), ...[...duplicates, ...overlaps].filter((issue) => issue.file === file)].sort(byPosition),
   );
   if (issues.length > 0) throw new PolicyValidationError(issues);
   return checks.flatMap((check) => check.policies);

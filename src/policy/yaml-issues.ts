@@ -51,7 +51,8 @@ export function offsetOf(src: YamlSource, path: IssuePath): number | undefined {
   return undefined;
 }
 
-function keyNodeAt(src: YamlSource, mapPath: IssuePath, key: PropertyKey | undefined): Node | undefined {
+/** The key node of `key` in the map at `mapPath`, if both exist. */
+export function keyNodeAt(src: YamlSource, mapPath: IssuePath, key: PropertyKey | undefined): Node | undefined {
   const map = src.doc.getIn(mapPath, true);
   if (!isMap(map)) return undefined;
   for (const pair of map.items) {

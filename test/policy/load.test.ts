@@ -126,10 +126,11 @@ describe("loadPolicyFiles", () => {
     dir = await mkdtemp(join(tmpdir(), "policies-"));
     await mkdir(join(dir, "team", "nested"), { recursive: true });
     await mkdir(join(dir, "empty"));
-    const policy = (name: string) => `version: 1\npolicies:\n  - name: ${name}\n    keep: { last: 1 }\n`;
-    await writeFile(join(dir, "b.yml"), policy("bravo"));
-    await writeFile(join(dir, "a.yaml"), policy("alpha"));
-    await writeFile(join(dir, "team", "nested", "c.yml"), policy("charlie"));
+    // Each selects its own region: policies that can select the same cluster are refused.
+    const policy = (name: string, region: string) => `version: 1\npolicies:\n  - name: ${name}\n    keep: { last: 1 }\n    select: { regions: [${region}] }\n`;
+    await writeFile(join(dir, "b.yml"), policy("bravo", "us-west-2"));
+    await writeFile(join(dir, "a.yaml"), policy("alpha", "us-east-1"));
+    await writeFile(join(dir, "team", "nested", "c.yml"), policy("charlie", "eu-west-1"));
     await writeFile(join(dir, "schema.json"), "{}");
     await writeFile(join(dir, "README.md"), "# not a policy\n");
   });
@@ -182,5 +183,29 @@ describe("loadPolicyFiles", () => {
 
   it("refuses an empty list of paths", async () => {
     await expect(loadPolicyFiles([])).rejects.toThrow(UsageError);
+  });
+});
+
+describe("policies whose selectors can pick the same group", () => {
+  const file = (name: string, select: string) => `version: 1\npolicies:\n  - name: ${name}\n    select: ${select}\n    keep: { last: 1 }\n`;
+
+  it("are refused across files, at the later policy's select, naming the earlier one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "overlap-"));
+    await writeFile(join(dir, "a.yml"), file("all-east", "{ regions: [us-east-1] }"));
+    await writeFile(join(dir, "b.yml"), file("one-cluster", "{ clusters: [cluster-abcdefghijk], copies: include }"));
+    const run = loadPolicyFiles([dir]);
+    await expect(run).rejects.toBeInstanceOf(PolicyValidationError);
+    await expect(run).rejects.toThrow(
+      `${join(dir, "b.yml")}:4:5: policies[0].select: policy "one-cluster" and policy "all-east" (${join(dir, "a.yml")}:4) both select backups of cluster-abcdefghijk in us-east-1`,
+    );
+  });
+
+  it.each([
+    ["disjoint regions", "{ regions: [us-east-1] }", "{ regions: [us-west-2] }"],
+    ["copies only beside copies excluded", "{ copies: only }", "{ copies: exclude }"],
+    ["different clusters", "{ clusters: [cluster-abcdefghijk] }", "{ clusters: [cluster-bcdefghijkl] }"],
+  ])("are accepted when they cannot meet: %s", async (_, a, b) => {
+    const text = `version: 1\npolicies:\n  - name: a\n    select: ${a}\n    keep: { last: 1 }\n  - name: b\n    select: ${b}\n    keep: { last: 1 }\n`;
+    expect(parsePolicyText(text, "p.yml").map((p) => p.name)).toEqual(["a", "b"]);
   });
 });
