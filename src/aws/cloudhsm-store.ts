@@ -2,6 +2,7 @@ import {
   DeleteBackupCommand,
   DescribeBackupsCommand,
   type DescribeBackupsCommandOutput,
+  type DescribeBackupsRequest,
 } from "@aws-sdk/client-cloudhsm-v2";
 import { addRetries, type BackupStore, type DeleteOutcome, type ListResult, type RetryCounts } from "../domain/ports.js";
 import type { Backup } from "../domain/types.js";
@@ -11,6 +12,35 @@ import { DEFAULT_RETRY, type RetryOptions, type RetryResult, withRetry } from ".
 
 /** DescribeBackups' largest page: the fewest calls, ceil(backups / 50) per region. */
 export const PAGE_SIZE = 50;
+/**
+ * IDs per `backupIds` filter when looking backups up again. AWS documents no limit on a
+ * filter's values; 50 matches the page size, so a batch is normally one call.
+ */
+export const LOOKUP_BATCH = 50;
+/** 9999-12-31T23:59:59Z: later timestamps are corrupt, or epoch milliseconds read as seconds. */
+const LATEST_SANE_MS = 253_402_300_799_000;
+
+/** Refuses a backup whose timestamps no real backup can have: planning with it would be guessing. */
+function checked(b: Backup, region: string, stats: { calls: number; retries: RetryCounts }): Backup {
+  for (const [name, ms] of [["CreateTimestamp", b.createdAtMs], ["DeleteTimestamp", b.deleteAtMs], ["CopyTimestamp", b.copiedAtMs]] as const) {
+    if (ms === undefined) continue;
+    if (!Number.isFinite(ms) || ms < 0 || ms > LATEST_SANE_MS) {
+      const why = Number.isFinite(ms) && ms > LATEST_SANE_MS ? "after the year 9999 (epoch milliseconds read as seconds?)" : "not a valid time";
+      throw new ListBackupsError(region, `backup ${b.backupId} has a ${name} ${why}; nothing in this region is planned`, stats);
+    }
+  }
+  return b;
+}
+
+/** Two listings of one backup agree on everything the plan reads. */
+function sameBackup(a: Backup, b: Backup): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(b: Backup): unknown[] {
+  const tags = Object.entries(b.tags).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return [b.backupId, b.clusterId, b.region, b.state, b.createdAtMs, b.deleteAtMs, b.copiedAtMs, b.neverExpires, b.sourceRegion, b.sourceBackupId, b.sourceClusterId, tags];
+}
 
 export class ListBackupsError extends Error {
   readonly region: string;
@@ -48,31 +78,61 @@ export class CloudHsmBackupStore implements BackupStore {
   }
 
   async listBackups(region: string): Promise<ListResult> {
-    const client = this.#clientFor(region);
+    const stats = { calls: 0, retries: {} as RetryCounts };
+    const byId = new Map<string, Backup>();
+    for await (const raw of this.#describe(region, {}, stats)) {
+      const b = checked(toDomainBackup(raw, region), region, stats);
+      const seen = byId.get(b.backupId);
+      // Overlapping pages, or a copy landing mid-listing, can repeat a backup: the same
+      // backup twice is merged; two different ones under one ID mean the listing cannot
+      // be trusted, and a plan from it could delete a kept backup's twin.
+      if (seen !== undefined && !sameBackup(seen, b)) {
+        throw new ListBackupsError(region, `backup ${b.backupId} was listed twice with different contents`, stats);
+      }
+      byId.set(b.backupId, b);
+    }
+    return { backups: [...byId.values()], ...stats };
+  }
+
+  /**
+   * The current state of the given backups (those that still exist), read with
+   * DescribeBackups' `backupIds` filter in batches of LOOKUP_BATCH IDs. Throws
+   * ListBackupsError when a batch cannot be read.
+   */
+  async lookUpBackups(region: string, backupIds: readonly string[]): Promise<ListResult> {
+    const stats = { calls: 0, retries: {} as RetryCounts };
     const backups: Backup[] = [];
-    const retries: RetryCounts = {};
+    for (let i = 0; i < backupIds.length; i += LOOKUP_BATCH) {
+      const Filters = { backupIds: backupIds.slice(i, i + LOOKUP_BATCH) };
+      for await (const raw of this.#describe(region, { Filters }, stats)) backups.push(checked(toDomainBackup(raw, region), region, stats));
+    }
+    return { backups, ...stats };
+  }
+
+  /**
+   * Every backup DescribeBackups returns for `input`, all pages or nothing: a partial
+   * listing must never reach the planner, since a missing *newer* backup would change
+   * which backups the rules keep.
+   */
+  async *#describe(region: string, input: DescribeBackupsRequest, stats: { calls: number; retries: RetryCounts }) {
+    const client = this.#clientFor(region);
     const seenTokens = new Set<string>();
-    let calls = 0;
     let token: string | undefined;
     do {
       const page: RetryResult<DescribeBackupsCommandOutput> = await withRetry(
-        () => client.send(new DescribeBackupsCommand({ MaxResults: PAGE_SIZE, NextToken: token, SortAscending: true })),
+        () => client.send(new DescribeBackupsCommand({ ...input, MaxResults: PAGE_SIZE, NextToken: token, SortAscending: true })),
         this.#retry,
       );
-      calls += page.stats.attempts;
-      addRetries(retries, page.stats.retries);
-      // A partial listing must never reach the planner: a backup missing from it
-      // would look deletable to nobody, but a missing *newer* one would change which
-      // backups the rules keep. All pages or nothing.
-      if (!page.ok) throw new ListBackupsError(region, describeError(page.error), { calls, retries }, { cause: page.error });
-      for (const raw of page.value.Backups ?? []) backups.push(toDomainBackup(raw, region));
+      stats.calls += page.stats.attempts;
+      addRetries(stats.retries, page.stats.retries);
+      if (!page.ok) throw new ListBackupsError(region, describeError(page.error), stats, { cause: page.error });
+      yield* page.value.Backups ?? [];
       token = page.value.NextToken || undefined;
       if (token !== undefined) {
-        if (seenTokens.has(token)) throw new ListBackupsError(region, "DescribeBackups returned the same NextToken twice", { calls, retries });
+        if (seenTokens.has(token)) throw new ListBackupsError(region, "DescribeBackups returned the same NextToken twice", stats);
         seenTokens.add(token);
       }
     } while (token !== undefined);
-    return { backups, calls, retries };
   }
 
   async deleteBackup(region: string, backupId: string): Promise<DeleteOutcome> {

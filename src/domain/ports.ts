@@ -17,7 +17,9 @@ export type DeleteStatus =
   | "already-pending"
   | "failed"
   /** Not attempted: another deletion in its group failed (see runApply's ordering). */
-  | "held";
+  | "held"
+  /** Not attempted: looked at again just before deleting, it had changed since the listing (pinned, tagged, state). */
+  | "changed";
 
 export interface DeleteOutcome {
   backupId: string;
@@ -26,8 +28,10 @@ export interface DeleteOutcome {
   attempts: number;
   retries: RetryCounts;
   deleteAtMs?: number | undefined;
-  /** `ErrorName: message` when status is failed. */
+  /** `ErrorName: message` when status is failed; why, when held. */
   error?: string | undefined;
+  /** What changed, when status is changed. */
+  reason?: string | undefined;
 }
 
 /**
@@ -35,8 +39,13 @@ export interface DeleteOutcome {
  * SDK; tests of the jobs may use a fake.
  */
 export interface BackupStore {
-  /** Every backup in the region, all pages; throws when the listing cannot be completed. */
+  /** Every backup in the region, all pages, each once; throws when the listing cannot be completed. */
   listBackups(region: string): Promise<ListResult>;
+  /**
+   * The current state of these backups (the ones that still exist), to look again just
+   * before deleting them; throws when they cannot be read.
+   */
+  lookUpBackups(region: string, backupIds: readonly string[]): Promise<ListResult>;
   /** Never throws: every attempt ends in an outcome. */
   deleteBackup(region: string, backupId: string): Promise<DeleteOutcome>;
 }

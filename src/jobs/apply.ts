@@ -1,7 +1,7 @@
-import pLimit from "p-limit";
 import { addRetries, type BackupStore, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
-import type { Backup, Decision, Plan, RetentionPolicy } from "../domain/types.js";
+import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
 import { planRetention } from "../retention/plan.js";
+import { type CheckStats, deletePlanned } from "./delete.js";
 import type { JobLogger } from "./logger.js";
 import { SILENT } from "./logger.js";
 
@@ -35,6 +35,8 @@ export interface ApplyCounts {
   failed: number;
   /** Planned but not attempted this run: a group's oldest backup whose group had a failed deletion. */
   held: number;
+  /** Planned but not deleted: it had changed when looked at again just before deleting. */
+  changed: number;
   /** Region listings that failed. */
   listFailures: number;
   /** Deletions shown for report-mode policies, never carried out. */
@@ -49,6 +51,8 @@ export interface ApplyReport {
   dryRun: boolean;
   listings: RegionListing[];
   outcomes: DeleteOutcome[];
+  /** The looks taken at candidates just before deleting them (DescribeBackups calls). */
+  checks: CheckStats;
   counts: ApplyCounts;
   retries: RetryCounts;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
@@ -62,7 +66,7 @@ export interface ApplyReport {
 export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const log = input.log ?? SILENT;
   const regions = [...new Set(input.regions)];
-  const listings = await Promise.all(regions.map((region) => listRegion(input.store, region, log)));
+  const listings = refuseCrossRegionTwins(await Promise.all(regions.map((region) => listRegion(input.store, region, log))), log);
   const backups = listings.flatMap((l) => l.backups);
   const listedRegions = listings.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
   const plan = planRetention({ backups, policies: input.policies, nowMs: input.nowMs, regions: listedRegions });
@@ -70,7 +74,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
   const deletions = plan.decisions.filter((d) => d.action === "delete");
   const planned = deletions.filter((d) => d.policy !== null && enforced.has(d.policy));
-  const outcomes = input.dryRun ? [] : await deleteAll(input.store, planned, plan, input.concurrency ?? DEFAULT_CONCURRENCY, log);
+  const listed = new Map(backups.map((b) => [b.backupId, b]));
+  const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
+  const done = input.dryRun ? { outcomes: [], checks: { calls: 0, retries: {} } } : await deletePlanned(input.store, planned, plan, { concurrency, log, listed });
+  const { outcomes, checks } = done;
 
   const counts: ApplyCounts = {
     planned: planned.length,
@@ -78,6 +85,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     alreadyPending: outcomes.filter((o) => o.status === "already-pending").length,
     failed: outcomes.filter((o) => o.status === "failed").length,
     held: outcomes.filter((o) => o.status === "held").length,
+    changed: outcomes.filter((o) => o.status === "changed").length,
     listFailures: listings.filter((l) => l.listing.error !== undefined).length,
     reportOnly: deletions.length - planned.length,
     deferred: plan.policies.reduce((n, p) => n + p.deferred, 0),
@@ -86,11 +94,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     halts: plan.halts.filter((h) => enforced.has(h.policy)).length,
   };
   const retries: RetryCounts = {};
-  for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries)]) addRetries(retries, r);
+  for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
   const exitCode = counts.failed + counts.listFailures > 0 ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
   log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, exitCode });
-  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, counts, retries, exitCode };
+  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, checks, counts, retries, exitCode };
 }
 
 async function listRegion(store: BackupStore, region: string, log: JobLogger): Promise<{ listing: RegionListing; backups: Backup[] }> {
@@ -108,39 +116,23 @@ async function listRegion(store: BackupStore, region: string, log: JobLogger): P
 }
 
 /**
- * Deletes with bounded concurrency, oldest first. The oldest backup of a group goes
- * last, after every other deletion has finished: restic's "oldest" rule looks at the
- * group's oldest backup, so removing it while newer planned deletions remain could make
- * a rerun keep one of those. With this order a run killed at any point, then rerun,
- * ends where one uninterrupted run would have.
+ * A backup ID lives in one region. Listed in two, the endpoint is answering for the wrong
+ * region (or the listing is corrupt): planning either region could delete a kept backup,
+ * so both listings count as failed.
  */
-async function deleteAll(store: BackupStore, planned: Decision[], plan: Plan, concurrency: number, log: JobLogger): Promise<DeleteOutcome[]> {
-  const oldestOfGroup = new Map<string, Decision>();
-  for (const d of plan.decisions) {
-    if (d.state !== "READY") continue;
-    const seen = oldestOfGroup.get(d.group);
-    if (!seen || d.createdAtMs < seen.createdAtMs || (d.createdAtMs === seen.createdAtMs && d.backupId > seen.backupId)) oldestOfGroup.set(d.group, d);
+function refuseCrossRegionTwins(listings: Array<{ listing: RegionListing; backups: Backup[] }>, log: JobLogger) {
+  const regionsOf = new Map<string, string[]>();
+  for (const l of listings) for (const b of l.backups) regionsOf.set(b.backupId, [...(regionsOf.get(b.backupId) ?? []), l.listing.region]);
+  const bad = new Map<string, string>();
+  for (const [id, regions] of regionsOf) {
+    if (regions.length < 2) continue;
+    const error = `backup ${id} was listed in ${regions.join(" and ")}: a backup lives in one region (is the endpoint ignoring the region?); nothing in these regions is planned`;
+    for (const r of regions) if (!bad.has(r)) bad.set(r, error);
   }
-  const byAge = [...planned].sort((a, b) => a.createdAtMs - b.createdAtMs || a.backupId.localeCompare(b.backupId));
-  const last = byAge.filter((d) => oldestOfGroup.get(d.group) === d);
-  const first = byAge.filter((d) => oldestOfGroup.get(d.group) !== d);
-  const limit = pLimit(Math.max(1, concurrency));
-  const one = async (d: Decision): Promise<DeleteOutcome> => {
-    const outcome = await store.deleteBackup(d.region, d.backupId);
-    const attrs = { backupId: d.backupId, clusterId: d.clusterId ?? null, region: d.region, policy: d.policy, group: d.group, status: outcome.status, attempts: outcome.attempts, reason: d.reasons.join("; ") };
-    if (outcome.status === "failed") log.error("delete failed", { ...attrs, error: outcome.error });
-    else log.info("backup deleted", { ...attrs, deleteAtMs: outcome.deleteAtMs });
-    return outcome;
-  };
-  const phase1 = await Promise.all(first.map((d) => limit(() => one(d))));
-  // If a deletion failed in a group, its oldest backup is held back too: deleting it now
-  // would let the next run keep the failed one under the "oldest" rule, and the end state
-  // would differ from a run without failures.
-  const failedGroups = new Set(phase1.flatMap((o, i) => (o.status === "failed" ? [first[i]?.group] : [])));
-  const held = (d: Decision): DeleteOutcome => {
-    log.warn("delete held", { backupId: d.backupId, clusterId: d.clusterId ?? null, region: d.region, policy: d.policy, group: d.group, status: "held" });
-    return { backupId: d.backupId, region: d.region, status: "held", attempts: 0, retries: {}, error: "not attempted: another deletion in its group failed; the next run decides again" };
-  };
-  const phase2 = await Promise.all(last.map((d) => (failedGroups.has(d.group) ? held(d) : limit(() => one(d)))));
-  return [...phase1, ...phase2];
+  return listings.map((l) => {
+    const error = bad.get(l.listing.region);
+    if (error === undefined) return l;
+    log.error("listing failed; nothing in this region is planned or deleted", { region: l.listing.region, error });
+    return { listing: { ...l.listing, backups: 0, error }, backups: [] };
+  });
 }

@@ -108,3 +108,43 @@ describe("CloudHsmBackupStore.deleteBackup", () => {
     expect(outcome).toMatchObject({ status: "failed", attempts: 4, retries: { throttled: 3 } });
   });
 });
+
+describe("CloudHsmBackupStore.listBackups: each backup once", () => {
+  it("merges a backup listed twice with the same contents (overlapping pages)", async () => {
+    mock.on(Describe, { NextToken: undefined }).resolves({ Backups: [raw("backup-1"), raw("backup-2")], NextToken: "t1" });
+    mock.on(Describe, { NextToken: "t1" }).resolves({ Backups: [raw("backup-2"), raw("backup-3")] });
+    const result = await store.listBackups("us-east-1");
+    expect(result.backups.map((b) => b.backupId)).toEqual(["backup-1", "backup-2", "backup-3"]);
+  });
+
+  it("fails the region's listing when a backup is listed twice with different contents", async () => {
+    mock.on(Describe, { NextToken: undefined }).resolves({ Backups: [raw("backup-1"), raw("backup-2")], NextToken: "t1" });
+    mock.on(Describe, { NextToken: "t1" }).resolves({ Backups: [{ ...raw("backup-2"), NeverExpires: true }] });
+    const err = await store.listBackups("us-east-1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ListBackupsError);
+    expect((err as Error).message).toContain("backup-2 was listed twice with different contents");
+  });
+
+  it.each([
+    ["after the year 9999", new Date("+010000-01-01T00:00:00Z")],
+    ["epoch milliseconds read as seconds", new Date(Date.parse("2026-11-27T03:00:00Z") * 1000)],
+  ])("fails the region's listing on a timestamp %s", async (_, when) => {
+    mock.on(Describe).resolves({ Backups: [raw("backup-1"), { ...raw("backup-2"), CreateTimestamp: when }] });
+    const err = await store.listBackups("us-east-1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ListBackupsError);
+    expect((err as Error).message).toMatch(/backup-2.*CreateTimestamp/);
+  });
+});
+
+describe("CloudHsmBackupStore.lookUpBackups", () => {
+  it("asks for the given IDs with the backupIds filter, in batches of 50, following pages", async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `backup-${i}`);
+    mock.on(Describe).callsFake((input: { Filters: { backupIds: string[] } }) => ({ Backups: input.Filters.backupIds.slice(0, 3).map((id) => raw(id)) }));
+    const result = await store.lookUpBackups("us-east-1", ids);
+    const inputs = mock.commandCalls(Describe).map((c: { args: [{ input: { Filters: { backupIds: string[] } } }] }) => c.args[0].input);
+    expect(inputs.map((i: { Filters: { backupIds: string[] } }) => i.Filters.backupIds.length)).toEqual([50, 50, 20]);
+    expect(inputs.flatMap((i: { Filters: { backupIds: string[] } }) => i.Filters.backupIds)).toEqual(ids);
+    expect(result.backups.map((b) => b.backupId)).toEqual(["backup-0", "backup-1", "backup-2", "backup-50", "backup-51", "backup-52", "backup-100", "backup-101", "backup-102"]);
+    expect(result.calls).toBe(3);
+  });
+});

@@ -208,3 +208,38 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
     expect(await pendingIds(endpoint)).toEqual(want);
   });
 });
+
+describe("time of check, against the local endpoint with the real SDK", () => {
+  it("leaves a backup pinned with ModifyBackupAttributes between the listing and its deletion", async () => {
+    // Prepare: the real adapter, and a person who pins the oldest planned deletion right
+    // after the listing, through the real SDK.
+    const backups = fleet();
+    endpoint = await start(backups);
+    const ep = endpoint;
+    const expected = await expectedDeletions(backups);
+    const victim = backups.filter((b) => expected.includes(b.backupId)).sort((a, b) => a.createdAtMs - b.createdAtMs)[0]!;
+    const adapter = new CloudHsmBackupStore({ clientFor: cloudHsmClients({ endpointUrl: ep.url, credentials: { accessKeyId: "t", secretAccessKey: "t" } }) });
+    let pinned = false;
+    const store = {
+      listBackups: async (region: string) => {
+        const result = await adapter.listBackups(region);
+        if (!pinned && region === victim.region) {
+          pinned = true;
+          const { ModifyBackupAttributesCommand } = await import("@aws-sdk/client-cloudhsm-v2");
+          await client(ep, victim.region).send(new ModifyBackupAttributesCommand({ BackupId: victim.backupId, NeverExpires: true }));
+        }
+        return result;
+      },
+      lookUpBackups: (region: string, ids: readonly string[]) => adapter.lookUpBackups(region, ids),
+      deleteBackup: (region: string, id: string) => adapter.deleteBackup(region, id),
+    };
+    // Act
+    const report = await runApply({ policies: await loadPolicyFiles([POLICY]), regions: REGIONS, store, nowMs: NOW_MS });
+    // Assess
+    expect(pinned).toBe(true);
+    expect(report.outcomes.find((o) => o.backupId === victim.backupId)).toMatchObject({ status: "changed" });
+    const pending = await pendingIds(ep);
+    expect(pending).not.toContain(victim.backupId);
+    expect(endpoint.calls.snapshot().byOperation.DeleteBackup).toBe(report.counts.deleted);
+  });
+});

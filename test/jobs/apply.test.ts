@@ -65,7 +65,7 @@ describe("runApply: what gets deleted", () => {
     // Assess
     expect(report.exitCode).toBe(0);
     expect(store.pendingIds()).toEqual(PROD_DELETIONS);
-    expect(report.counts).toEqual({ planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, listFailures: 0, reportOnly: 4, deferred: 0, halts: 0 });
+    expect(report.counts).toEqual({ planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, changed: 0, listFailures: 0, reportOnly: 4, deferred: 0, halts: 0 });
   });
 
   it("counts report-mode deletions as reportOnly and never sends them to the store", async () => {
@@ -342,7 +342,7 @@ describe("runApply: retries and logs", () => {
     expect(log.lines.at(-1)).toEqual({
       level: "INFO",
       message: "apply finished",
-      attributes: { planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, listFailures: 1, reportOnly: 0, deferred: 0, halts: 0, retries: {}, dryRun: false, exitCode: 3 },
+      attributes: { planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, changed: 0, listFailures: 1, reportOnly: 0, deferred: 0, halts: 0, retries: {}, dryRun: false, exitCode: 3 },
     });
     expect(log.lines.find((l) => l.level === "ERROR")).toMatchObject({ attributes: { region: "us-west-2" } });
   });
@@ -453,5 +453,69 @@ describe("runApply: convergence", () => {
         ],
       },
     );
+  });
+});
+
+describe("runApply: a backup listed in two regions", () => {
+  it("fails both regions' listings and deletes nothing in them (an endpoint that ignores the region)", async () => {
+    // The same fleet answered for both regions: every east backup also appears in the west.
+    const east = daily("a", "cluster-a", "us-east-1", 18, 10, 3);
+    const store = new FakeBackupStore([...east, ...east.map((b) => ({ ...b, region: "us-west-2" }))]);
+    const report = await apply(store, [prod(), west()]);
+    expect(store.deleteCalls).toEqual([]);
+    expect(report.exitCode).toBe(3);
+    expect(report.listings.map((l) => [l.region, l.error?.includes("was listed in us-east-1 and us-west-2")])).toEqual([
+      ["us-east-1", true],
+      ["us-west-2", true],
+    ]);
+  });
+});
+
+describe("runApply: time of check", () => {
+  it("does not delete a backup pinned (NeverExpires) between the listing and its deletion", async () => {
+    // Prepare: someone pins a03 right after the listing.
+    const store = new FakeBackupStore(fleet()).afterNextListing((s) => s.update("us-east-1", "a03", { neverExpires: true }));
+    // Act
+    const report = await apply(store, [prod()]);
+    // Assess
+    expect(store.deleteCalls.map((c) => c.backupId)).not.toContain("a03");
+    expect(report.outcomes.find((o) => o.backupId === "a03")).toMatchObject({ status: "changed", reason: expect.stringContaining("pinned (NeverExpires)") });
+    expect(report.counts).toMatchObject({ planned: 9, changed: 1 });
+    expect(report.exitCode).toBe(0);
+  });
+
+  it.each([
+    ["tagged", { tags: { "legal-hold": "case-9" } }, "its tags changed"],
+    ["deleted by someone else", { state: "PENDING_DELETION" as const, deleteAtMs: NOW + 7 * 86_400_000 }, "its state is now PENDING_DELETION"],
+  ])("does not delete a backup %s meanwhile, and says why", async (_, patch, why) => {
+    const store = new FakeBackupStore(fleet()).afterNextListing((s) => s.update("us-east-1", "a05", patch));
+    const report = await apply(store, [prod()]);
+    expect(store.deleteCalls.map((c) => c.backupId)).not.toContain("a05");
+    expect(report.outcomes.find((o) => o.backupId === "a05")?.reason).toContain(why);
+  });
+
+  it("holds back the group's oldest when another of its deletions was skipped as changed", async () => {
+    const store = new FakeBackupStore(fleet()).afterNextListing((s) => s.update("us-east-1", "a03", { neverExpires: true }));
+    const report = await apply(store, [prod()]);
+    expect(report.outcomes.find((o) => o.backupId === "a01")?.status).toBe("held");
+    // cluster-b's deletions are untouched by cluster-a's change.
+    expect(store.pendingIds()).toEqual(["a02", "a04", "a05", "a06", "a07", "b01", "b02"]);
+  });
+
+  it("looks every candidate up again before deleting it, in batches per region", async () => {
+    const store = new FakeBackupStore(fleet());
+    await apply(store, [prod()]);
+    const looked = store.lookUpCalls.flatMap((c) => c.backupIds).sort();
+    expect(looked).toEqual(PROD_DELETIONS);
+    expect(store.lookUpCalls.every((c) => c.region === "us-east-1")).toBe(true);
+  });
+
+  it("counts a batch it could not look at again as failed, and deletes none of it", async () => {
+    const store = new FakeBackupStore(fleet()).failLookUp("us-east-1");
+    const report = await apply(store, [prod()]);
+    expect(store.deleteCalls).toEqual([]);
+    expect(report.exitCode).toBe(3);
+    expect(report.outcomes.filter((o) => o.status === "failed")).toHaveLength(7);
+    expect(report.outcomes.find((o) => o.status === "failed")?.error).toContain("could not look at the backup again");
   });
 });

@@ -174,6 +174,7 @@ describe("functions/sweep.ts handler", () => {
         alreadyPending: 0,
         failed: 0,
         held: 0,
+        changed: 0,
         listFailures: 0,
         reportOnly: deletes.length - enforced.length,
         deferred: 0,

@@ -31,6 +31,8 @@ export class FakeBackupStore implements BackupStore {
   readonly #latencyMs: ((backupId: string) => number) | undefined;
   readonly #failingDeletes = new Map<string, string>();
   readonly #failingListings = new Map<string, Error>();
+  readonly #failingLookUps = new Map<string, Error>();
+  #afterListing: ((store: this) => void) | undefined;
   readonly #listRetries = new Map<string, RetryCounts>();
   readonly #deleteRetries = new Map<string, RetryCounts>();
   #inFlight = 0;
@@ -57,6 +59,27 @@ export class FakeBackupStore implements BackupStore {
   /** Every later listing of this region throws `error`. */
   failListing(region: string, error: Error = new Error(`listing backups in ${region} failed: injected`)): this {
     this.#failingListings.set(region, error);
+    return this;
+  }
+
+  /** Every later look-up (the check just before deleting) in this region throws `error`. */
+  failLookUp(region: string, error: Error = new Error(`looking up backups in ${region} failed: injected`)): this {
+    this.#failingLookUps.set(region, error);
+    return this;
+  }
+
+  /** Runs once, right after the next listing returns: someone changing backups meanwhile. */
+  afterNextListing(change: (store: this) => void): this {
+    this.#afterListing = change;
+    return this;
+  }
+
+  /** Changes a backup as someone else would (ModifyBackupAttributes, tagging, a manual delete). */
+  update(region: string, backupId: string, patch: Partial<Backup>): this {
+    const key = `${region}/${backupId}`;
+    const b = this.#backups.get(key);
+    if (b === undefined) throw new Error(`fake store: no backup ${key}`);
+    this.#backups.set(key, { ...b, ...patch });
     return this;
   }
 
@@ -92,7 +115,22 @@ export class FakeBackupStore implements BackupStore {
     if (failure) throw failure;
     const backups = this.all().filter((b) => b.region === region);
     const retries = { ...this.#listRetries.get(region) };
+    const change = this.#afterListing;
+    this.#afterListing = undefined;
+    change?.(this);
     return { backups, calls: 1 + sumOf(retries), retries };
+  }
+
+  /** Every look-up, in call order. */
+  readonly lookUpCalls: Array<{ region: string; backupIds: string[] }> = [];
+
+  async lookUpBackups(region: string, backupIds: readonly string[]): Promise<ListResult> {
+    this.lookUpCalls.push({ region, backupIds: [...backupIds] });
+    await Promise.resolve();
+    const failure = this.#failingLookUps.get(region);
+    if (failure) throw failure;
+    const wanted = new Set(backupIds);
+    return { backups: this.all().filter((b) => b.region === region && wanted.has(b.backupId)), calls: 1, retries: {} };
   }
 
   async deleteBackup(region: string, backupId: string): Promise<DeleteOutcome> {

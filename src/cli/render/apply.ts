@@ -3,6 +3,7 @@ import type { ApplyReport } from "../../jobs/apply.js";
 import { planToJson } from "./json.js";
 import { type Style, renderPlanTable } from "./table.js";
 import { isoUtcSeconds } from "./time.js";
+import { plural } from "./words.js";
 
 function retrySummary(retries: RetryCounts): string {
   const parts = Object.entries(retries).map(([reason, n]) => `${n} ${reason}`);
@@ -13,15 +14,16 @@ function retrySummary(retries: RetryCounts): string {
 export function renderApplyTable(report: ApplyReport, style: Style): string {
   const out = [renderPlanTable(report.plan, style)];
   for (const l of report.listings) {
-    out.push(`Listed ${l.region}: ${l.error ? style.delete(`FAILED: ${l.error}`) : `${l.backups} backups in ${l.calls} DescribeBackups calls`}`);
+    out.push(`Listed ${l.region}: ${l.error ? style.delete(`FAILED: ${l.error}`) : `${plural(l.backups, "backup")} in ${plural(l.calls, "DescribeBackups call")}`}`);
   }
   const c = report.counts;
   if (report.dryRun) {
-    out.push(`Dry run: ${c.planned} deletions planned in enforce-mode policies, none carried out.`);
+    out.push(`Dry run: ${plural(c.planned, "deletion")} planned in enforce-mode policies, none carried out.`);
   } else {
     const deleteTimes = report.outcomes.flatMap((o) => (o.deleteAtMs === undefined ? [] : [o.deleteAtMs]));
     let line = `Apply: ${style.delete(`${c.deleted} deleted`)}`;
     if (c.alreadyPending) line += `, ${c.alreadyPending} already pending deletion`;
+    if (c.changed) line += `, ${c.changed} left alone (changed since listed)`;
     if (c.held) line += `, ${c.held} held for the next run`;
     line += `, ${c.failed ? style.delete(`${c.failed} failed`) : "0 failed"} of ${c.planned} planned; ${retrySummary(report.retries)}.`;
     out.push(line);
@@ -30,13 +32,18 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
       out.push(`Deleted backups stay restorable for 7 days (the first until ${first}) with aws cloudhsmv2 restore-backup.`);
     }
   }
+  const changed = report.outcomes.filter((o) => o.status === "changed");
+  if (changed.length) {
+    out.push(style.warn("Not deleted, changed since they were listed:"));
+    for (const o of changed) out.push(`  ${o.region} ${o.backupId}: ${o.reason}`);
+  }
   const failures = report.outcomes.filter((o) => o.status === "failed" || o.status === "held");
   if (failures.length) {
     out.push(style.delete("Failed deletions:"));
     for (const f of failures) out.push(`  ${f.region} ${f.backupId}: ${f.error}${f.attempts ? ` (after ${f.attempts} attempts)` : ""}`);
   }
-  if (c.reportOnly) out.push(`${c.reportOnly} deletions belong to report-mode policies and were not carried out.`);
-  if (c.halts) out.push(style.warn(`${c.halts} guard halt(s) in enforce-mode policies: see the "!" lines above; nothing was deleted where a guard halted.`));
+  if (c.reportOnly) out.push(`${plural(c.reportOnly, "deletion")} ${c.reportOnly === 1 ? "belongs" : "belong"} to report-mode policies and ${c.reportOnly === 1 ? "was" : "were"} not carried out.`);
+  if (c.halts) out.push(style.warn(`${plural(c.halts, "guard halt")} in enforce-mode policies: see the "!" lines above; nothing was deleted where a guard halted.`));
   return `${out.join("\n")}\n`;
 }
 
