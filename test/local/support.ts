@@ -51,6 +51,14 @@ export function client(endpoint: LocalEndpoint, region = "us-east-1", opts: { re
   });
 }
 
+/**
+ * Settings for the current SDK clients (SNS, EventBridge, DynamoDB) against the endpoint:
+ * fake keys, and one attempt unless `retries` is set, so error tests see the first error.
+ */
+export function sdkConfig(endpoint: LocalEndpoint, region = "us-east-1", opts: { retries?: boolean } = {}) {
+  return { endpoint: endpoint.url, region, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: opts.retries ? 3 : 1 };
+}
+
 /** Every backup the paginator yields, page by page flattened. */
 export async function listAll(c: CloudHSMV2Client, input: DescribeBackupsRequest = {}, pageSize?: number): Promise<string[]> {
   const ids: string[] = [];
