@@ -1,4 +1,5 @@
 import { CloudHSMV2Client, paginateDescribeBackups, type DescribeBackupsRequest } from "@aws-sdk/client-cloudhsm-v2";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
 import type { Backup } from "../../src/domain/types.js";
 import { makeFleet } from "../../src/local/fleet.js";
@@ -118,5 +119,37 @@ export function withEndpoint(backups: Backup[], bind: (endpoint: LocalEndpoint, 
   afterAll(async () => {
     hsm?.destroy();
     await endpoint?.close();
+  });
+}
+
+/**
+ * The real AWS CLI v2 from Debian, by full path because another `aws` (v1) may come
+ * first on PATH. Tests that use it skip when it is absent.
+ */
+export const AWS_CLI = "/usr/bin/aws";
+
+export interface AwsRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `aws <args> --endpoint-url <endpoint> --region <region> --output json` with fake keys and no config. */
+export function runAws(endpoint: LocalEndpoint, home: string, args: string[], region = "us-east-1"): Promise<AwsRun> {
+  return new Promise((resolve) => {
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: region,
+      AWS_PAGER: "",
+    };
+    const argv = [...args, "--endpoint-url", endpoint.url, "--region", region, "--output", "json"];
+    execFile(AWS_CLI, argv, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
   });
 }
