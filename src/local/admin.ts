@@ -135,7 +135,8 @@ function configureFaults(deps: AdminDeps, input: Record<string, unknown>): void 
     deps.faults.configure(faultConfig(settings, undefined));
     return;
   }
-  deps.faults.configureService(serviceNamed(deps, name).name, faultConfig(settings, serviceNamed(deps, name)));
+  const service = serviceNamed(deps, name);
+  deps.faults.configureService(service.name, faultConfig(settings, service));
 }
 
 /** `DELETE faults`: no faults anywhere; `DELETE faults?service=sns`: SNS follows the endpoint-wide settings again. */
