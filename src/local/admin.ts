@@ -2,7 +2,7 @@ import { parseDuration } from "../domain/duration.js";
 import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
 import { isUserInputError } from "../errors.js";
 import type { EmulatorClock } from "./clock.js";
-import type { CallCounter, FaultConfig, FaultInjector } from "./faults.js";
+import { type CallCounter, type FaultConfig, type FaultInjector, NO_FAULTS } from "./faults.js";
 import { jsonResponse, type LocalRequest, type LocalResponse, type LocalService } from "./http.js";
 
 /**
@@ -55,17 +55,26 @@ function route(req: LocalRequest, deps: AdminDeps): LocalResponse {
     case "POST seed":
       return jsonResponse(200, { seeded: seed(req, deps) });
     case "GET faults":
-      return jsonResponse(200, deps.faults.current);
+      return jsonResponse(200, deps.faults.snapshot());
     case "POST faults":
-      deps.faults.configure(faultConfig(body(req)));
-      return jsonResponse(200, deps.faults.current);
+      configureFaults(deps, body(req));
+      return jsonResponse(200, deps.faults.snapshot());
+    case "DELETE faults":
+      clearFaults(req, deps);
+      return jsonResponse(200, deps.faults.snapshot());
     case "GET calls":
       return jsonResponse(200, deps.calls.snapshot());
     case "DELETE calls":
       deps.calls.reset();
       return jsonResponse(200, deps.calls.snapshot());
-    default:
+    default: {
+      // Routes a service adds for its own state (`GET sns`, `DELETE events`, ...).
+      for (const service of deps.services) {
+        const own = service.adminRoutes && Object.hasOwn(service.adminRoutes, key) ? service.adminRoutes[key] : undefined;
+        if (own) return own(req);
+      }
       throw new AdminError(`no admin route ${req.method} ${req.path}; see src/local/README.md`, 404);
+    }
   }
 }
 
@@ -115,22 +124,67 @@ function seed(req: LocalRequest, deps: AdminDeps): number {
   return service.seed(req.body.toString("utf8"), { region, nowMs: deps.clock.nowMs() });
 }
 
-function faultConfig(input: Record<string, unknown>): FaultConfig {
-  const known = ["throttleRate", "internalErrorRate", "latencyMs", "seed", "maxRequestsPerSecond"];
+/**
+ * `POST faults`: without `service`, replaces the whole fault configuration (endpoint-wide
+ * settings, and no service keeps its own); with `service`, gives that one service its own
+ * settings. Omitted rates, latency and limit are 0 either way.
+ */
+function configureFaults(deps: AdminDeps, input: Record<string, unknown>): void {
+  const { service: name, ...settings } = input;
+  if (name === undefined) {
+    deps.faults.configure(faultConfig(settings, undefined));
+    return;
+  }
+  const service = serviceNamed(deps, name);
+  deps.faults.configureService(service.name, faultConfig(settings, service));
+}
+
+/** `DELETE faults`: no faults anywhere; `DELETE faults?service=sns`: SNS follows the endpoint-wide settings again. */
+function clearFaults(req: LocalRequest, deps: AdminDeps): void {
+  const name = req.query.get("service");
+  if (name === null) deps.faults.configure({ ...NO_FAULTS });
+  else deps.faults.clearService(serviceNamed(deps, name).name);
+}
+
+function serviceNamed(deps: AdminDeps, name: unknown): LocalService {
+  const service = deps.services.find((s) => s.name === name);
+  if (!service) throw new AdminError(`service: expected one of ${deps.services.map((s) => s.name).join(", ")}, got ${JSON.stringify(name)}`);
+  return service;
+}
+
+function faultConfig(input: Record<string, unknown>, service: LocalService | undefined): FaultConfig {
+  const codes = service?.entryFaultCodes ?? [];
+  const known = ["throttleRate", "internalErrorRate", "latencyMs", "seed", "maxRequestsPerSecond", "outage", ...(codes.length > 0 ? ["entryFailureRate", "entryErrorCode"] : [])];
   const unknown = Object.keys(input).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new AdminError(`unknown fault setting(s): ${unknown.join(", ")}; expected ${known.join(", ")}`);
+  if (unknown.length > 0) {
+    const entryHint = unknown.some((k) => k.startsWith("entry")) ? " (entry faults need a service that answers per entry, e.g. \"service\": \"events\")" : "";
+    throw new AdminError(`unknown fault setting(s): ${unknown.join(", ")}; expected ${known.join(", ")}${entryHint}`);
+  }
   const num = (key: string, fallback: number, ok: (n: number) => boolean, what: string): number => {
     const v = input[key];
     if (v === undefined) return fallback;
     if (typeof v !== "number" || !ok(v)) throw new AdminError(`${key}: expected ${what}, got ${JSON.stringify(v)}`);
     return v;
   };
-  return {
-    throttleRate: num("throttleRate", 0, (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
-    internalErrorRate: num("internalErrorRate", 0, (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
+  const rate = (n: number) => n >= 0 && n <= 1;
+  const config: FaultConfig = {
+    throttleRate: num("throttleRate", 0, rate, "a number from 0 to 1"),
+    internalErrorRate: num("internalErrorRate", 0, rate, "a number from 0 to 1"),
     latencyMs: num("latencyMs", 0, (n) => Number.isFinite(n) && n >= 0 && n <= 60_000, "milliseconds from 0 to 60000"),
     maxRequestsPerSecond: num("maxRequestsPerSecond", 0, (n) => Number.isFinite(n) && n >= 0 && n <= 100_000, "calls per second from 0 (no limit) to 100000"),
     // Without a seed, a fresh random one: reproducibility is opt-in.
     seed: num("seed", Math.floor(Math.random() * 2 ** 32), (n) => Number.isSafeInteger(n), "an integer"),
   };
+  if (input.outage !== undefined) {
+    if (typeof input.outage !== "boolean") throw new AdminError(`outage: expected true or false, got ${JSON.stringify(input.outage)}`);
+    config.outage = input.outage;
+  }
+  if (input.entryFailureRate !== undefined) config.entryFailureRate = num("entryFailureRate", 0, rate, "a number from 0 to 1");
+  if (input.entryErrorCode !== undefined) {
+    if (typeof input.entryErrorCode !== "string" || !codes.includes(input.entryErrorCode)) {
+      throw new AdminError(`entryErrorCode: expected one of ${codes.join(", ")}, got ${JSON.stringify(input.entryErrorCode)}`);
+    }
+    config.entryErrorCode = input.entryErrorCode;
+  }
+  return config;
 }

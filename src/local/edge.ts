@@ -10,8 +10,9 @@ import { BodyTooLargeError, credentialScope, jsonResponse, type LocalRequest, ty
  * The edge: one port for every emulated service, as LocalStack does it. Each request is
  * either an admin call (`/_emulator/...`) or is offered to the registered services in
  * turn; the first whose `matches` accepts it handles it. Faults, latency and call
- * counting happen here, once, for every service call, so a new service (SNS query,
- * EventBridge `AWSEvents.*`, a DynamoDB proxy) gets them for free.
+ * counting happen here, once, for every service call, so every service (CloudHSM, SNS,
+ * EventBridge, DynamoDB) gets them for free, and every response, admin ones included,
+ * carries a `Date` from the emulated clock.
  */
 export interface EdgeOptions {
   services: LocalService[];
@@ -41,8 +42,8 @@ export class Edge {
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = randomUUID();
     this.respond(req, requestId).then(
-      (out) => send(res, out, requestId),
-      (err: unknown) => send(res, jsonResponse(500, { error: `emulator fault: ${(err as Error).message}` }), requestId),
+      (out) => send(res, out, requestId, this.clock.nowMs()),
+      (err: unknown) => send(res, jsonResponse(500, { error: `emulator fault: ${(err as Error).message}` }), requestId, this.clock.nowMs()),
     );
   };
 
@@ -59,6 +60,7 @@ export class Edge {
     const req: LocalRequest = {
       method: raw.method ?? "GET",
       path: url.pathname,
+      rawUrl: raw.url,
       query: url.searchParams,
       headers: raw.headers,
       body,
@@ -86,28 +88,44 @@ export class Edge {
       return jsonResponse(400, { __type: "UnknownOperationException", message: `No emulated service handles ${what}.` });
     }
     // Decided before the call runs, so a faulted call can never have changed state.
-    const fault = this.faults.decide();
-    this.calls.record(service.operation(req), fault);
-    const { latencyMs } = this.faults.current;
+    const fault = this.faults.decide(service.name);
+    this.calls.record(service.operation(req), fault, service.name);
+    const { latencyMs } = this.faults.forService(service.name);
     if (latencyMs > 0) await sleep(latencyMs);
-    if (fault === "throttle") return service.fault("throttle", "Rate exceeded");
-    if (fault === "internal") return service.fault("internal", "Injected internal failure (emulator fault injection).");
+    const call = { req, requestId };
+    if (fault === "throttle") return service.fault("throttle", "Rate exceeded", call);
+    if (fault === "internal") return service.fault("internal", "Injected internal failure (emulator fault injection).", call);
+    if (fault === "outage") return service.fault("internal", `The ${service.name} service is unavailable (emulator outage switch).`, call);
+    const ctx = {
+      nowMs: () => this.clock.nowMs(),
+      requestId,
+      entryFault: () => this.faults.entryFault(service.name, service.entryFaultCodes?.[0]),
+    };
     try {
-      return await service.handle(req, { nowMs: () => this.clock.nowMs(), requestId });
+      return await service.handle(req, ctx);
     } catch (err) {
-      return service.fault("internal", `Internal failure: ${(err as Error).message}`);
+      return service.fault("internal", `Internal failure: ${(err as Error).message}`, call);
     }
   }
 }
 
-function send(res: ServerResponse, out: LocalResponse, requestId: string): void {
-  const body = Buffer.from(out.body, "utf8");
+function send(res: ServerResponse, out: LocalResponse, requestId: string, nowMs: number): void {
+  const body = typeof out.body === "string" ? Buffer.from(out.body, "utf8") : out.body;
   res.writeHead(out.status, {
     "content-type": "application/json",
     ...out.headers,
     "content-length": String(body.length),
     // AWS spells it this way; the SDKs read it case-insensitively into $metadata.requestId.
     "x-amzn-RequestId": requestId,
+    // The emulated time, so a client can take "now" from the service as from AWS. Set
+    // here, node:http does not add its own (real) Date. SDKs correct their clock skew
+    // from it; that is harmless, since signatures are not checked.
+    date: httpDate(nowMs),
   });
   res.end(body);
+}
+
+/** IMF-fixdate (RFC 7231 §7.1.1.1), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`: what toUTCString gives. */
+export function httpDate(epochMs: number): string {
+  return new Date(epochMs).toUTCString();
 }

@@ -9,6 +9,8 @@ export interface LocalRequest {
   method: string;
   /** Path without the query string, e.g. `/` or `/_emulator/health`. */
   path: string;
+  /** The request target exactly as received (path and query), for relaying. */
+  rawUrl?: string | undefined;
   query: URLSearchParams;
   /** Lower-cased header names, as node:http gives them. */
   headers: IncomingHttpHeaders;
@@ -21,8 +23,10 @@ export interface LocalRequest {
 
 export interface LocalResponse {
   status: number;
+  /** Lower-case names. The edge adds `date`, `content-length` and `x-amzn-RequestId`. */
   headers?: Record<string, string>;
-  body: string;
+  /** Text is sent as UTF-8; bytes (a relayed response) go out unchanged. */
+  body: string | Buffer;
 }
 
 /** What the edge lends every service call. */
@@ -30,10 +34,25 @@ export interface ServiceContext {
   /** The emulated clock, in epoch milliseconds. */
   nowMs(): number;
   requestId: string;
+  /**
+   * For services that answer per entry (EventBridge PutEvents): draws whether the next
+   * entry fails by fault injection, and with which error code. One draw per call of
+   * this function, from the service's seeded fault sequence.
+   */
+  entryFault(): string | undefined;
 }
 
 /** The faults the edge can inject; each service renders them in its own protocol. */
 export type FaultKind = "throttle" | "internal";
+
+/** The call a fault answers. */
+export interface FaultCall {
+  req: LocalRequest;
+  requestId: string;
+}
+
+/** An admin route a service adds under `/_emulator/`, e.g. `GET sns`. */
+export type AdminRoute = (req: LocalRequest) => LocalResponse;
 
 /**
  * One emulated AWS service behind the single edge port (LocalStack's design): the edge
@@ -46,13 +65,21 @@ export interface LocalService {
   /** The operation a request calls (`DescribeBackups`), for call counting. */
   operation(req: LocalRequest): string;
   handle(req: LocalRequest, ctx: ServiceContext): Promise<LocalResponse>;
-  /** An injected or unexpected fault, in this service's wire format. */
-  fault(kind: FaultKind, message: string): LocalResponse;
+  /**
+   * An injected or unexpected fault, in this service's wire format. `call` lets a service
+   * pick the error its operation would get (DynamoDB throttles item calls differently)
+   * and echo the request ID where its protocol puts one in the body (SNS).
+   */
+  fault(kind: FaultKind, message: string, call?: FaultCall): LocalResponse;
   /**
    * Loads test data from the admin API (`POST /_emulator/seed?service=<name>`); returns
    * how many records were stored. Throws a `UserInputError` for bad input.
    */
   seed?(text: string, opts: { region: string; nowMs: number }): number;
+  /** Extra admin routes keyed `"<METHOD> <path after /_emulator/>"`, e.g. `"GET sns"`. */
+  adminRoutes?: Readonly<Record<string, AdminRoute>>;
+  /** Error codes this service can inject per entry (see `ServiceContext.entryFault`). */
+  entryFaultCodes?: readonly string[];
 }
 
 /** A JSON response with the given content type (JSON 1.0 and 1.1 differ only in that). */

@@ -4,11 +4,18 @@ import type { Backup } from "../domain/types.js";
 import { EmulatorClock } from "./clock.js";
 import { CloudHsmService } from "./cloudhsm/service.js";
 import type { BackupStore } from "./cloudhsm/store.js";
+import type { DynaliteOptions } from "./dynamodb/dynalite.js";
+import { DynamoDbService } from "./dynamodb/service.js";
 import { Edge } from "./edge.js";
+import type { AcceptedEvent } from "./events/put-events.js";
+import { EventsService } from "./events/service.js";
 import type { CallCounter, FaultInjector } from "./faults.js";
+import { SnsService } from "./sns/service.js";
+import type { PublishedMessage, TopicView } from "./sns/store.js";
 
 /**
- * A local AWS endpoint on 127.0.0.1, for tests, demos and benchmarks. Local mode only:
+ * A local AWS endpoint on 127.0.0.1 (CloudHSM V2, SNS, EventBridge, DynamoDB on one
+ * port), for tests, demos and benchmarks. Local mode only:
  * production code never imports this folder statically (the CLI loads it with a dynamic
  * import), so none of it lands in a Lambda bundle.
  *
@@ -29,6 +36,29 @@ export interface LocalEndpointOptions {
   clock?: EmulatorClock;
   /** Initial backups; `region` overrides each backup's own `region`. */
   seeds?: Array<{ region?: string; backups: Backup[] }>;
+  /**
+   * How long DynamoDB tables stay CREATING / DELETING / UPDATING, in real milliseconds
+   * (default 0: at once, since SDK waiters poll every 20 s).
+   */
+  dynamodb?: DynaliteOptions;
+}
+
+/** What tests and `npm start` can read of SNS without going through the admin API. */
+export interface SnsState {
+  /** Every accepted Publish, in order (what `GET /_emulator/sns` answers). */
+  published(): PublishedMessage[];
+  /** Forgets the published messages, not the topics; returns how many there were. */
+  clear(): number;
+  /** Every topic with its attributes, tags and subscriptions (`GET /_emulator/sns/topics`). */
+  topics(): TopicView[];
+}
+
+/** The same for EventBridge. */
+export interface EventsState {
+  /** Every accepted PutEvents entry, in order (what `GET /_emulator/events` answers). */
+  entries(): AcceptedEvent[];
+  /** Forgets the accepted entries, not the buses; returns how many there were. */
+  clear(): number;
 }
 
 export interface LocalEndpoint {
@@ -38,6 +68,8 @@ export interface LocalEndpoint {
   clock: EmulatorClock;
   /** The CloudHSM state, for tests that seed or inspect directly. */
   cloudhsm: BackupStore;
+  sns: SnsState;
+  events: EventsState;
   faults: FaultInjector;
   calls: CallCounter;
   close(): Promise<void>;
@@ -49,7 +81,10 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
   const clock = opts.clock ?? new EmulatorClock();
   const cloudhsm = new CloudHsmService();
   for (const seed of opts.seeds ?? []) cloudhsm.store.upsert(seed.backups, clock.nowMs(), seed.region);
-  const edge = new Edge({ services: [cloudhsm], clock, defaultRegion: opts.defaultRegion ?? "us-east-1" });
+  const sns = new SnsService();
+  const events = new EventsService();
+  const dynamodb = new DynamoDbService(opts.dynamodb);
+  const edge = new Edge({ services: [cloudhsm, sns, events, dynamodb], clock, defaultRegion: opts.defaultRegion ?? "us-east-1" });
   const server = createServer(edge.listener);
   // SDK clients keep connections alive; don't let an idle one hold `close()` up.
   server.keepAliveTimeout = 5_000;
@@ -67,6 +102,12 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
     port,
     clock,
     cloudhsm: cloudhsm.store,
+    sns: {
+      published: () => sns.store.published(),
+      clear: () => sns.store.clearPublished(),
+      topics: () => sns.store.views(),
+    },
+    events: { entries: () => events.entries(), clear: () => events.clear() },
     faults: edge.faults,
     calls: edge.calls,
     close() {
@@ -80,4 +121,7 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
 }
 
 export { EmulatorClock } from "./clock.js";
+export type { AcceptedEvent } from "./events/put-events.js";
+export type { CallSnapshot, FaultConfig, FaultSnapshot } from "./faults.js";
 export type { LocalRequest, LocalResponse, LocalService, ServiceContext } from "./http.js";
+export type { PublishedMessage, Subscription, TopicView } from "./sns/store.js";

@@ -16,7 +16,7 @@ describe("GET /_emulator/health", () => {
   it("reports ok and the registered services, with a request ID", async () => {
     const res = await fetch(`${endpoint.url}/_emulator/health`);
     expect(res.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await res.json()).toMatchObject({ ok: true, services: ["cloudhsm"] });
+    expect(await res.json()).toMatchObject({ ok: true, services: ["cloudhsm", "sns", "events", "dynamodb"] });
   });
 
   it("answers 404 for an unknown admin route", async () => {
@@ -194,13 +194,10 @@ describe("/_emulator/faults and /_emulator/calls", () => {
     await admin(endpoint, "POST", "faults", { internalErrorRate: 1 });
     await errorOf(hsm.send(new DescribeBackupsCommand({})));
     await admin(endpoint, "GET", "health");
-    expect((await admin(endpoint, "GET", "calls")).json).toEqual({
-      total: 5,
-      byOperation: { DescribeBackups: 4, DeleteBackup: 1 },
-      faults: { throttled: 1, internalErrors: 1 },
-    });
+    const counts = { total: 5, byOperation: { DescribeBackups: 4, DeleteBackup: 1 }, faults: { throttled: 1, internalErrors: 1 } };
+    expect((await admin(endpoint, "GET", "calls")).json).toEqual({ ...counts, byService: { cloudhsm: counts } });
     expect((await admin(endpoint, "DELETE", "calls")).json.total).toBe(0);
-    expect((await admin(endpoint, "GET", "calls")).json).toEqual({ total: 0, byOperation: {}, faults: { throttled: 0, internalErrors: 0 } });
+    expect((await admin(endpoint, "GET", "calls")).json).toEqual({ total: 0, byOperation: {}, faults: { throttled: 0, internalErrors: 0 }, byService: {} });
     hsm.destroy();
   });
 });
@@ -218,8 +215,8 @@ describe("the edge", () => {
   });
 
   it("answers UnknownOperationException for a target no service handles", async () => {
-    const res = await rawCall(endpoint, "AWSEvents.PutEvents", "{}");
+    const res = await rawCall(endpoint, "AmazonSQS.SendMessage", "{}");
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ __type: "UnknownOperationException" });
+    expect(await res.json()).toMatchObject({ __type: "UnknownOperationException", message: "No emulated service handles X-Amz-Target AmazonSQS.SendMessage." });
   });
 });

@@ -1,47 +1,22 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalEndpoint } from "../../src/local/index.js";
-import { expectedOrder, fleet, start } from "./support.js";
+import { AWS_CLI, type AwsRun, expectedOrder, fleet, runAws, start } from "./support.js";
 
 /**
  * The real AWS CLI v2 from Debian against the emulator: a second, independent client
- * (botocore) that parses our wire format. Called by full path because another `aws`
- * (v1) may come first on PATH.
+ * (botocore) that parses our wire format.
  */
-const AWS = "/usr/bin/aws";
-const hasAws = existsSync(AWS);
-if (!hasAws) console.warn(`skipping the AWS CLI tests: ${AWS} is absent (apt-get install -y awscli; CI installs it)`);
-
-interface AwsRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const hasAws = existsSync(AWS_CLI);
+if (!hasAws) console.warn(`skipping the AWS CLI tests: ${AWS_CLI} is absent (apt-get install -y awscli; CI installs it)`);
 
 describe.skipIf(!hasAws)("the AWS CLI v2 against the emulator", () => {
   const backups = fleet();
   let endpoint: LocalEndpoint;
   let home: string;
-  const aws = (...args: string[]): Promise<AwsRun> =>
-    new Promise((resolve) => {
-      const env = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: home,
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_DEFAULT_REGION: "us-east-1",
-        AWS_PAGER: "",
-      };
-      const argv = ["cloudhsmv2", ...args, "--endpoint-url", endpoint.url, "--region", "us-east-1", "--output", "json"];
-      execFile(AWS, argv, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-      });
-    });
+  const aws = (...args: string[]): Promise<AwsRun> => runAws(endpoint, home, ["cloudhsmv2", ...args]);
   const readyIds = expectedOrder(backups, "us-east-1", false, (b) => b.state === "READY");
 
   beforeAll(async () => {
@@ -93,5 +68,39 @@ describe.skipIf(!hasAws)("the AWS CLI v2 against the emulator", () => {
     const run = await aws(...args);
     expect(run.code).toBe(254);
     expect(run.stderr).toContain(`An error occurred (${error}) when calling the`);
+  });
+});
+
+describe.skipIf(!hasAws)("the AWS CLI v2 against the emulated SNS", () => {
+  let endpoint: LocalEndpoint;
+  let home: string;
+  const aws = (...args: string[]): Promise<AwsRun> => runAws(endpoint, home, ["sns", ...args]);
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), "aws-home-"));
+    endpoint = await start([]);
+  });
+  afterAll(async () => {
+    await endpoint.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("create-topic, then publish with a subject and a JSON message structure", async () => {
+    const created = await aws("create-topic", "--name", "alerts");
+    expect(created.code).toBe(0);
+    const topicArn = JSON.parse(created.stdout).TopicArn as string;
+    expect(topicArn).toBe("arn:aws:sns:us-east-1:111122223333:alerts");
+    const message = JSON.stringify({ default: "Backup <b> & co: 3 days left", email: "See the runbook." });
+    const run = await aws("publish", "--topic-arn", topicArn, "--subject", "CloudHSM backup alert", "--message", message, "--message-structure", "json");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const { MessageId } = JSON.parse(run.stdout) as { MessageId: string };
+    expect(endpoint.sns.published()).toMatchObject([{ messageId: MessageId, topicArn, subject: "CloudHSM backup alert", message, messageStructure: "json" }]);
+  });
+
+  it("publish to a topic that does not exist exits 254 with NotFound", async () => {
+    const run = await aws("publish", "--topic-arn", "arn:aws:sns:us-east-1:111122223333:nope", "--message", "x");
+    expect(run.code).toBe(254);
+    expect(run.stderr).toContain("An error occurred (NotFound) when calling the Publish operation: Topic does not exist");
   });
 });

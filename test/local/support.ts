@@ -1,4 +1,5 @@
 import { CloudHSMV2Client, paginateDescribeBackups, type DescribeBackupsRequest } from "@aws-sdk/client-cloudhsm-v2";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
 import type { Backup } from "../../src/domain/types.js";
 import { makeFleet } from "../../src/local/fleet.js";
@@ -49,6 +50,14 @@ export function client(endpoint: LocalEndpoint, region = "us-east-1", opts: { re
     maxAttempts: opts.retries ? 3 : 1,
     ...(opts.retries ? {} : { retryStrategy: oneAttempt as never }),
   });
+}
+
+/**
+ * Settings for the current SDK clients (SNS, EventBridge, DynamoDB) against the endpoint:
+ * fake keys, and one attempt unless `retries` is set, so error tests see the first error.
+ */
+export function sdkConfig(endpoint: LocalEndpoint, region = "us-east-1", opts: { retries?: boolean } = {}) {
+  return { endpoint: endpoint.url, region, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: opts.retries ? 3 : 1 };
 }
 
 /** Every backup the paginator yields, page by page flattened. */
@@ -110,5 +119,37 @@ export function withEndpoint(backups: Backup[], bind: (endpoint: LocalEndpoint, 
   afterAll(async () => {
     hsm?.destroy();
     await endpoint?.close();
+  });
+}
+
+/**
+ * The real AWS CLI v2 from Debian, by full path because another `aws` (v1) may come
+ * first on PATH. Tests that use it skip when it is absent.
+ */
+export const AWS_CLI = "/usr/bin/aws";
+
+export interface AwsRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `aws <args> --endpoint-url <endpoint> --region <region> --output json` with fake keys and no config. */
+export function runAws(endpoint: LocalEndpoint, home: string, args: string[], region = "us-east-1"): Promise<AwsRun> {
+  return new Promise((resolve) => {
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: region,
+      AWS_PAGER: "",
+    };
+    const argv = [...args, "--endpoint-url", endpoint.url, "--region", region, "--output", "json"];
+    execFile(AWS_CLI, argv, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
   });
 }

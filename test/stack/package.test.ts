@@ -18,7 +18,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const REGIONS = "us-east-1,us-west-2";
 
 /** Strings only the local endpoint (src/local) contains: none may reach the Lambda bundle. */
-const LOCAL_ONLY_MARKERS = ["/_emulator/", "UnknownOperationException", "No emulated service handles", "Injected internal failure"];
+const LOCAL_ONLY_MARKERS = ["/_emulator/", "UnknownOperationException", "No emulated service handles", "Injected internal failure", "emulator outage switch"];
 
 interface Resource {
   Type: string;
