@@ -1,4 +1,5 @@
 import { CloudHSMV2Client, type CloudHSMV2ClientConfig } from "@aws-sdk/client-cloudhsm-v2";
+import { observeDates, type ServiceClock } from "./service-clock.js";
 
 /**
  * The one place AWS clients are built. Credentials come from the SDK's default chain.
@@ -10,6 +11,8 @@ export interface ClientOptions {
   endpointUrl?: string | undefined;
   /** Fixed credentials (the local endpoint); by default the SDK's credential chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** Reads the Date header of every response: the run's clock is the service's. */
+  clock?: ServiceClock | undefined;
 }
 
 const ONE_ATTEMPT = {
@@ -39,6 +42,7 @@ export function cloudHsmClients(options: ClientOptions = {}): CloudHsmClientFor 
         ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
         ...(options.credentials ? { credentials: options.credentials } : {}),
       });
+      if (options.clock) observeDates(client, options.clock);
       clients.set(region, client);
     }
     return client;

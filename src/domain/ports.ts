@@ -50,6 +50,11 @@ export interface BackupStore {
   deleteBackup(region: string, backupId: string): Promise<DeleteOutcome>;
 }
 
+/** The run's clock: the clock of the AWS endpoint it talks to (see src/aws/service-clock.ts). */
+export interface Clock {
+  nowMs(): number;
+}
+
 /** Adds `b`'s retry counts into `a`. */
 export function addRetries(a: RetryCounts, b: RetryCounts): void {
   for (const [k, v] of Object.entries(b) as Array<[keyof RetryCounts, number]>) a[k] = (a[k] ?? 0) + v;
