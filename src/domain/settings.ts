@@ -20,12 +20,14 @@ export const MAX_ATTEMPTS_RANGE: WholeNumberRange = { min: 1, max: 50 };
 
 /**
  * A whole number within `range`, or undefined when not given; `label` names the setting
- * in the message (`--concurrency`, `RETENTION_CONCURRENCY`).
+ * in the message (`--concurrency`, `RETENTION_CONCURRENCY`). Plain decimal digits only:
+ * Number() would also read "1e1", "0x10", "+8" and " 8", and a value that says something
+ * other than what it looks like has no place in a setting that bounds deletions.
  */
 export function wholeNumberSetting(label: string, raw: string | undefined, range: WholeNumberRange): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isInteger(n) || n < range.min || n > range.max) {
+  if (!/^\d+$/.test(raw) || n < range.min || n > range.max) {
     throw new UserInputError(`${label}: expected a whole number from ${range.min} to ${range.max}, got "${raw}"`);
   }
   return n;

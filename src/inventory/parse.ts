@@ -18,6 +18,8 @@ interface PathIssue {
  * parsed again with positions, so that every problem is reported as file:line:col.
  */
 export function parseInventory(text: string, file: string, defaultRegion?: string): Backup[] {
+  // A UTF-8 byte-order mark (Windows editors, PowerShell's `>`) is not content.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -25,7 +27,10 @@ export function parseInventory(text: string, file: string, defaultRegion?: strin
     throw new InventoryError([syntaxIssue(text, file, (err as Error).message)]);
   }
   const issues = checkInventory(data, defaultRegion);
-  if (issues.length > 0) throw new InventoryError(locate(text, file, issues));
+  if (issues.length > 0) {
+    const located = inFileOrder(locate(text, file, issues));
+    throw new InventoryError(located.slice(0, MAX_REPORTED_ISSUES), Math.max(0, located.length - MAX_REPORTED_ISSUES));
+  }
   const backups = (data as { Backups: AwsBackupLike[] }).Backups;
   return backups.map((raw) => toDomainBackup(raw, defaultRegion as string));
 }
@@ -102,6 +107,14 @@ function locate(text: string, file: string, issues: PathIssue[]): SourceIssue[] 
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col, message };
   });
+}
+
+/** Problems reported at once; a file that is wrong throughout says so in one screen. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** By position in the file (Array.sort is stable: one position keeps the checks' order). */
+function inFileOrder(issues: SourceIssue[]): SourceIssue[] {
+  return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /** Node's JSON.parse messages carry "position N"; turn that into line and column. */

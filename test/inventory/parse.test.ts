@@ -116,3 +116,47 @@ describe("parseInventory", () => {
     expect(issuesOf(name)).toEqual(expected);
   });
 });
+
+describe("parseInventory: many problems, and what editors add", () => {
+  const backup = (id: number, extra: Record<string, unknown> = {}) => ({
+    BackupId: `backup-${String(id).padStart(11, "a")}`,
+    BackupState: "READY",
+    ClusterId: "cluster-aaaaaaaaaaa",
+    CreateTimestamp: 1764300000,
+    ...extra,
+  });
+  const problems = (text: string): string[] => {
+    try {
+      parseInventory(text, "inv.json", "us-east-1");
+    } catch (err) {
+      expect(err).toBeInstanceOf(InventoryError);
+      return (err as Error).message.split("\n");
+    }
+    throw new Error("accepted");
+  };
+
+  it("reports the first 20 problems in file order, then how many more there are", () => {
+    // Prepare: 25 backups with a bad state, one per line (line 3 to line 27).
+    const lines = Array.from({ length: 25 }, (_, i) => JSON.stringify(backup(i, { BackupState: "GONE" })));
+    const text = `{\n  "Backups": [\n${lines.join(",\n")}\n  ]\n}\n`;
+    // Act
+    const out = problems(text);
+    // Assess
+    expect(out).toHaveLength(21);
+    expect(out.slice(0, 20).map((l) => Number(/^inv\.json:(\d+):/.exec(l)?.[1]))).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    expect(out[20]).toBe("inv.json: and 5 more problems");
+  });
+
+  it("orders one backup's problems as they appear in the file, not by which check found them", () => {
+    const text = '{"Backups": [\n{"TagList": 5, "BackupState": "GONE", "BackupId": "backup-aaaaaaaaaaa", "ClusterId": "cluster-aaaaaaaaaaa", "CreateTimestamp": 1764300000}\n]}';
+    expect(problems(text)).toEqual([
+      'inv.json:2:13: Backups[0].TagList: expected [{"Key": "...", "Value": "..."}]',
+      "inv.json:2:31: Backups[0].BackupState: expected one of CREATE_IN_PROGRESS, READY, PENDING_DELETION, DELETED",
+    ]);
+  });
+
+  it("accepts a UTF-8 byte-order mark, as Windows editors and PowerShell redirection write it", () => {
+    const text = `\uFEFF${JSON.stringify({ Backups: [backup(1)] })}`;
+    expect(parseInventory(text, "inv.json", "us-east-1").map((b) => b.backupId)).toEqual([backup(1).BackupId]);
+  });
+});
