@@ -7,6 +7,8 @@ type Path = Array<string | number>;
 interface PathIssue {
   path: Path;
   message: string;
+  /** Point at the key of the last path element rather than at its value. */
+  atKey?: boolean;
 }
 
 /**
@@ -40,6 +42,18 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     return [{ path: [], message: 'expected {"Backups": [...]} as printed by "aws cloudhsmv2 describe-backups"' }];
   }
   const issues: PathIssue[] = [];
+  // `describe-backups --max-items N` prints one page and a NextToken to resume from.
+  // A plan from one page would be wrong (a group's newest or oldest backups missing),
+  // as `apply` plans nothing in a region whose listing failed part-way.
+  if (data.NextToken !== undefined && data.NextToken !== null && data.NextToken !== "") {
+    issues.push({
+      path: ["NextToken"],
+      atKey: true,
+      message:
+        "NextToken: this is one page of an incomplete listing, and a plan from it would be wrong; " +
+        "run aws cloudhsmv2 describe-backups without --max-items (it fetches every page) and plan again",
+    });
+  }
   const seen = new Map<string, number>();
   data.Backups.forEach((raw: unknown, i: number) => {
     const at = (key?: string): Path => (key === undefined ? ["Backups", i] : ["Backups", i, key]);
@@ -100,8 +114,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function locate(text: string, file: string, issues: PathIssue[]): SourceIssue[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  return issues.map(({ path, message }) => {
+  return issues.map(({ path, message, atKey }) => {
     let node: unknown;
+    if (atKey) {
+      type MapNode = { items?: Array<{ key?: { value?: unknown } }> } | undefined;
+      const parent = (path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true)) as MapNode;
+      node = parent?.items?.find((pair) => pair.key?.value === path.at(-1))?.key;
+    }
     for (let depth = path.length; depth >= 0 && !node; depth--) node = doc.getIn(path.slice(0, depth), true);
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
     const { line, col } = lineCounter.linePos(offset);

@@ -160,3 +160,31 @@ describe("parseInventory: many problems, and what editors add", () => {
     expect(parseInventory(text, "inv.json", "us-east-1").map((b) => b.backupId)).toEqual([backup(1).BackupId]);
   });
 });
+
+describe("parseInventory: a truncated listing", () => {
+  it("refuses a file with a top-level NextToken (describe-backups --max-items), pointing at it", () => {
+    // Prepare: what `aws cloudhsmv2 describe-backups --max-items 1` prints when there are more.
+    const text = [
+      "{",
+      '    "Backups": [',
+      '        {"BackupId": "backup-aaaaaaaaaaa", "BackupState": "READY", "ClusterId": "cluster-aaaaaaaaaaa", "CreateTimestamp": 1764300000}',
+      "    ],",
+      '    "NextToken": "eyJOZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ=="',
+      "}",
+    ].join("\n");
+    // Act
+    const act = () => parseInventory(text, "page.json", "us-east-1");
+    // Assess
+    expect(act).toThrow(InventoryError);
+    expect(act).toThrow(
+      "page.json:5:5: NextToken: this is one page of an incomplete listing, and a plan from it would be wrong; " +
+        "run aws cloudhsmv2 describe-backups without --max-items (it fetches every page) and plan again",
+    );
+  });
+
+  it("reads a null or empty NextToken as the last page", () => {
+    const backups = [{ BackupId: "backup-aaaaaaaaaaa", BackupState: "READY", ClusterId: "cluster-aaaaaaaaaaa", CreateTimestamp: 1764300000 }];
+    expect(parseInventory(JSON.stringify({ Backups: backups, NextToken: null }), "x.json", "us-east-1")).toHaveLength(1);
+    expect(parseInventory(JSON.stringify({ Backups: backups, NextToken: "" }), "x.json", "us-east-1")).toHaveLength(1);
+  });
+});
