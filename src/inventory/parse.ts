@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import { BACKUP_STATES, type Backup } from "../domain/types.js";
 import { InventoryError, type SourceIssue } from "../errors.js";
-import { type AwsBackupLike, regionFromArn, toDomainBackup, toEpochMs } from "./convert.js";
+import { type AwsBackupLike, readEpochMs, regionFromArn, toDomainBackup } from "./convert.js";
 
 type Path = Array<string | number>;
 interface PathIssue {
@@ -69,20 +69,23 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     for (const key of ["CreateTimestamp", "DeleteTimestamp", "CopyTimestamp"] as const) {
       const value = b[key];
       if ((value === undefined || value === null) && key !== "CreateTimestamp") continue;
-      const ms = typeof value === "number" || typeof value === "string" ? toEpochMs(value) : Number.NaN;
-      if (ms === undefined || Number.isNaN(ms)) {
-        issues.push({ path: at(key), message: `${name}.${key}: expected an ISO-8601 time with a zone or epoch seconds, within the range of a date` });
+      const reading = typeof value === "number" || typeof value === "string" ? readEpochMs(value) : undefined;
+      if (reading?.ok !== true) {
+        const problem = reading?.problem ?? "expected an ISO-8601 time with a zone or epoch seconds, within the range of a date";
+        issues.push({ path: at(key), message: `${name}.${key}: ${problem}` });
       }
     }
     if (b.NeverExpires != null && typeof b.NeverExpires !== "boolean") {
       issues.push({ path: at("NeverExpires"), message: `${name}.NeverExpires: expected true or false` });
     }
-    if (b.SourceRegion != null) {
-      if (typeof b.SourceCluster !== "string") {
-        issues.push({ path: at(), message: `${name}: a cross-region copy (SourceRegion set) needs SourceCluster` });
+    // Both optional in the API: ClusterId is absent once the cluster is gone, and a
+    // cross-region copy may lack SourceCluster. The engine keeps such backups out of every
+    // group; here they are read, and only a value that is there but wrong is refused.
+    for (const key of ["ClusterId", "SourceCluster"] as const) {
+      const value = b[key];
+      if (value != null && (typeof value !== "string" || value === "")) {
+        issues.push({ path: at(key), message: `${name}.${key}: expected a cluster ID string` });
       }
-    } else if (typeof b.ClusterId !== "string" || b.ClusterId === "") {
-      issues.push({ path: at("ClusterId"), message: `${name}.ClusterId: expected a cluster ID string` });
     }
     if (b.TagList != null && !validTags(b.TagList)) {
       issues.push({ path: at("TagList"), message: `${name}.TagList: expected [{"Key": "...", "Value": "..."}]` });
@@ -91,12 +94,13 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     if (region === undefined) {
       issues.push({ path: at(), message: `${name}: no region: pass --region, or include BackupArn in the inventory` });
     }
+    // Backup IDs are unique across regions (a cross-region copy gets a new ID): the same
+    // ID twice, in any regions, is one backup listed twice, as concatenated files give.
     if (typeof b.BackupId === "string") {
-      const key = `${region}/${b.BackupId}`;
-      const first = seen.get(key);
+      const first = seen.get(b.BackupId);
       if (first !== undefined) {
         issues.push({ path: at("BackupId"), message: `${name}.BackupId: ${b.BackupId} already appears at Backups[${first}]` });
-      } else seen.set(key, i);
+      } else seen.set(b.BackupId, i);
     }
   });
   return issues;
