@@ -16,6 +16,11 @@ export interface ApplyInput {
   dryRun?: boolean | undefined;
   concurrency?: number | undefined;
   log?: JobLogger | undefined;
+  /**
+   * Once aborted, no further deletion is started; those in flight finish and are reported
+   * (an HTTP call already sent may land anyway, so it is never cut off).
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RegionListing {
@@ -42,6 +47,8 @@ export interface ApplyCounts {
   deferred: number;
   /** Guard halts in enforce-mode policies. */
   halts: number;
+  /** Planned but not attempted because the run was interrupted (see `signal`). */
+  notAttempted: number;
 }
 
 export interface ApplyReport {
@@ -51,6 +58,9 @@ export interface ApplyReport {
   outcomes: DeleteOutcome[];
   counts: ApplyCounts;
   retries: RetryCounts;
+  /** The signal was aborted: `notAttempted` lists the planned deletions not started. */
+  interrupted: boolean;
+  notAttempted: Array<{ backupId: string; region: string }>;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
@@ -70,7 +80,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
   const deletions = plan.decisions.filter((d) => d.action === "delete");
   const planned = deletions.filter((d) => d.policy !== null && enforced.has(d.policy));
-  const outcomes = input.dryRun ? [] : await deleteAll(input.store, planned, plan, input.concurrency ?? DEFAULT_CONCURRENCY, log);
+  const outcomes = input.dryRun ? [] : await deleteAll(input.store, planned, plan, input.concurrency ?? DEFAULT_CONCURRENCY, log, input.signal);
+  const interrupted = input.signal?.aborted === true;
+  const reached = new Set(outcomes.map((o) => `${o.region}/${o.backupId}`));
+  const notAttempted = input.dryRun ? [] : planned.filter((d) => !reached.has(`${d.region}/${d.backupId}`)).map((d) => ({ backupId: d.backupId, region: d.region }));
 
   const counts: ApplyCounts = {
     planned: planned.length,
@@ -84,13 +97,15 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     // A halt in a report-mode policy changes nothing that would have happened: it is
     // shown in the plan but does not make the run exit 4.
     halts: plan.halts.filter((h) => enforced.has(h.policy)).length,
+    notAttempted: notAttempted.length,
   };
   const retries: RetryCounts = {};
   for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries)]) addRetries(retries, r);
   const exitCode = counts.failed + counts.listFailures > 0 ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
-  log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, exitCode });
-  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, counts, retries, exitCode };
+  if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
+  log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, interrupted, exitCode });
+  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, counts, retries, interrupted, notAttempted, exitCode };
 }
 
 async function listRegion(store: BackupStore, region: string, log: JobLogger): Promise<{ listing: RegionListing; backups: Backup[] }> {
@@ -114,7 +129,7 @@ async function listRegion(store: BackupStore, region: string, log: JobLogger): P
  * a rerun keep one of those. With this order a run killed at any point, then rerun,
  * ends where one uninterrupted run would have.
  */
-async function deleteAll(store: BackupStore, planned: Decision[], plan: Plan, concurrency: number, log: JobLogger): Promise<DeleteOutcome[]> {
+async function deleteAll(store: BackupStore, planned: Decision[], plan: Plan, concurrency: number, log: JobLogger, signal?: AbortSignal): Promise<DeleteOutcome[]> {
   const oldestOfGroup = new Map<string, Decision>();
   for (const d of plan.decisions) {
     if (d.state !== "READY") continue;
@@ -125,7 +140,9 @@ async function deleteAll(store: BackupStore, planned: Decision[], plan: Plan, co
   const last = byAge.filter((d) => oldestOfGroup.get(d.group) === d);
   const first = byAge.filter((d) => oldestOfGroup.get(d.group) !== d);
   const limit = pLimit(Math.max(1, concurrency));
-  const one = async (d: Decision): Promise<DeleteOutcome> => {
+  // Checked as each deletion is about to start, never during one: undefined = not started.
+  const one = async (d: Decision): Promise<DeleteOutcome | undefined> => {
+    if (signal?.aborted) return undefined;
     const outcome = await store.deleteBackup(d.region, d.backupId);
     const attrs = { backupId: d.backupId, clusterId: d.clusterId ?? null, region: d.region, policy: d.policy, group: d.group, status: outcome.status, attempts: outcome.attempts, reason: d.reasons.join("; ") };
     if (outcome.status === "failed") log.error("delete failed", { ...attrs, error: outcome.error });
@@ -136,11 +153,11 @@ async function deleteAll(store: BackupStore, planned: Decision[], plan: Plan, co
   // If a deletion failed in a group, its oldest backup is held back too: deleting it now
   // would let the next run keep the failed one under the "oldest" rule, and the end state
   // would differ from a run without failures.
-  const failedGroups = new Set(phase1.flatMap((o, i) => (o.status === "failed" ? [first[i]?.group] : [])));
+  const failedGroups = new Set(phase1.flatMap((o, i) => (o?.status === "failed" ? [first[i]?.group] : [])));
   const held = (d: Decision): DeleteOutcome => {
     log.warn("delete held", { backupId: d.backupId, clusterId: d.clusterId ?? null, region: d.region, policy: d.policy, group: d.group, status: "held" });
     return { backupId: d.backupId, region: d.region, status: "held", attempts: 0, retries: {}, error: "not attempted: another deletion in its group failed; the next run decides again" };
   };
   const phase2 = await Promise.all(last.map((d) => (failedGroups.has(d.group) ? held(d) : limit(() => one(d)))));
-  return [...phase1, ...phase2];
+  return [...phase1, ...phase2].filter((o): o is DeleteOutcome => o !== undefined);
 }

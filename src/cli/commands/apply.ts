@@ -9,6 +9,8 @@ import { parseFormat, parseNow, parseRegion } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
 import { applyToJson, renderApplyTable } from "../render/apply.js";
 import { COLOR, PLAIN } from "../render/table.js";
+import { interruptible, SIGNAL_EXIT_CODES } from "../signals.js";
+import type { BackupStore } from "../../domain/ports.js";
 
 /** Clock skew tolerated between --now and this machine's clock when deleting. */
 const MAX_NOW_SKEW_MS = 5 * 60_000;
@@ -51,19 +53,55 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
     throw new UsageError(`--endpoint-url: "${endpointUrl}" is not an http(s) URL`);
   }
   const policies = await loadPolicyFiles(opts.policy);
-  const store = new CloudHsmBackupStore({
-    clientFor: cloudHsmClients({ endpointUrl, credentials: opts.credentials }),
-    retry: maxAttempts === undefined ? undefined : { maxAttempts },
+  const { store, inFlight } = countingInFlight(
+    new CloudHsmBackupStore({
+      clientFor: cloudHsmClients({ endpointUrl, credentials: opts.credentials }),
+      retry: maxAttempts === undefined ? undefined : { maxAttempts },
+    }),
+  );
+  // Ctrl-C: a DeleteBackup already sent may land whatever we do, so the first signal only
+  // stops new ones, waits for those in flight and reports; a second exits at once.
+  const interruption = interruptible(() => {
+    const n = inFlight();
+    io.stderr(
+      n > 0
+        ? `stopping: waiting for ${n} deletions in flight; press Ctrl-C again to exit now\n`
+        : "stopping: no deletion in flight, none will be started; press Ctrl-C again to exit now\n",
+    );
   });
-  const report = await runApply({
-    policies,
-    regions,
-    store,
-    nowMs,
-    dryRun: opts.dryRun,
-    concurrency,
-    log: opts.log ? jsonLinesLogger(io.stderr, io.nowMs) : SILENT,
-  });
+  let report: Awaited<ReturnType<typeof runApply>>;
+  try {
+    report = await runApply({
+      policies,
+      regions,
+      store,
+      nowMs,
+      dryRun: opts.dryRun,
+      concurrency,
+      log: opts.log ? jsonLinesLogger(io.stderr, io.nowMs) : SILENT,
+      signal: interruption.signal,
+    });
+  } finally {
+    interruption.dispose();
+  }
   io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, useColor(io) ? COLOR : PLAIN));
-  return report.exitCode;
+  const signal = interruption.received();
+  return signal === "SIGINT" || signal === "SIGTERM" ? SIGNAL_EXIT_CODES[signal] : report.exitCode;
+}
+
+/** The store, counting the DeleteBackup calls under way (for the Ctrl-C message). */
+function countingInFlight(inner: BackupStore): { store: BackupStore; inFlight: () => number } {
+  let n = 0;
+  const store: BackupStore = {
+    listBackups: (region) => inner.listBackups(region),
+    async deleteBackup(region, backupId) {
+      n++;
+      try {
+        return await inner.deleteBackup(region, backupId);
+      } finally {
+        n--;
+      }
+    },
+  };
+  return { store, inFlight: () => n };
 }

@@ -35,6 +35,10 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
     out.push(style.delete("Failed deletions:"));
     for (const f of failures) out.push(`  ${f.region} ${f.backupId}: ${f.error}${f.attempts ? ` (after ${f.attempts} attempts)` : ""}`);
   }
+  if (report.interrupted && !report.dryRun) {
+    out.push(style.warn(`Interrupted: ${c.deleted} deleted, ${c.notAttempted} planned deletions not attempted (run apply again to finish):`));
+    for (const d of report.notAttempted) out.push(`  ${d.region} ${d.backupId}`);
+  }
   if (c.reportOnly) out.push(`${c.reportOnly} deletions belong to report-mode policies and were not carried out.`);
   if (c.halts) out.push(style.warn(`${c.halts} guard halt(s) in enforce-mode policies: see the "!" lines above; nothing was deleted where a guard halted.`));
   return `${out.join("\n")}\n`;
@@ -47,6 +51,8 @@ export function applyToJson(report: ApplyReport): object {
     listings: report.listings,
     counts: report.counts,
     retries: report.retries,
+    interrupted: report.interrupted,
+    notAttempted: report.notAttempted,
     outcomes: report.outcomes.map((o) => ({ ...o, deleteAt: o.deleteAtMs === undefined ? undefined : isoUtc(o.deleteAtMs), deleteAtMs: undefined })),
     exitCode: report.exitCode,
   };
