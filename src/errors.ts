@@ -79,6 +79,17 @@ export class UsageError extends UserInputError {
   }
 }
 
+/**
+ * The machine is not set up to run (no AWS credentials, a malformed endpoint URL): exit 2,
+ * nothing touched, one line that names the cause and the fix.
+ */
+export class SetupError extends UserInputError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SetupError";
+  }
+}
+
 export function isUserInputError(err: unknown): err is UserInputError {
   return err instanceof UserInputError;
 }

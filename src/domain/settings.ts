@@ -32,3 +32,22 @@ export function wholeNumberSetting(label: string, raw: string | undefined, range
   }
   return n;
 }
+
+/**
+ * An endpoint URL (`--endpoint-url`, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDHSM_V2):
+ * http or https with a host, checked here so a typo is blamed on the setting it came from
+ * (`source`), not reported later as a failed listing.
+ */
+export function endpointUrlSetting(source: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+    throw new UserInputError(`${source}: "${raw}" is not an http(s) URL with a host, e.g. http://127.0.0.1:4566`);
+  }
+  return raw;
+}

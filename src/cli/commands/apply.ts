@@ -1,8 +1,8 @@
 import { CloudHsmBackupStore } from "../../aws/cloudhsm-store.js";
-import { cloudHsmClients, endpointFromEnv } from "../../aws/clients.js";
+import { cloudHsmClients, endpointFromEnv, requireCredentials } from "../../aws/clients.js";
 import { runApply } from "../../jobs/apply.js";
 import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
-import { CONCURRENCY_RANGE, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
+import { CONCURRENCY_RANGE, endpointUrlSetting, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { loadPolicyFiles } from "../../policy/index.js";
 import { UsageError } from "../../errors.js";
 import { parseFormat, parseNow, parseRegion } from "../args.js";
@@ -48,16 +48,12 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   const regions = [...new Set(opts.region.map(parseRegion))];
   const concurrency = wholeNumberSetting("--concurrency", opts.concurrency, CONCURRENCY_RANGE);
   const maxAttempts = wholeNumberSetting("--max-attempts", opts.maxAttempts, MAX_ATTEMPTS_RANGE);
-  const endpointUrl = opts.endpointUrl ?? endpointFromEnv(io.env);
-  if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
-    throw new UsageError(`--endpoint-url: "${endpointUrl}" is not an http(s) URL`);
-  }
+  const endpointUrl = opts.endpointUrl !== undefined ? endpointUrlSetting("--endpoint-url", opts.endpointUrl) : endpointFromEnv(io.env);
   const policies = await loadPolicyFiles(opts.policy);
+  const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials });
+  await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
   const { store, inFlight } = countingInFlight(
-    new CloudHsmBackupStore({
-      clientFor: cloudHsmClients({ endpointUrl, credentials: opts.credentials }),
-      retry: maxAttempts === undefined ? undefined : { maxAttempts },
-    }),
+    new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } }),
   );
   // Ctrl-C: a DeleteBackup already sent may land whatever we do, so the first signal only
   // stops new ones, waits for those in flight and reports; a second exits at once.
