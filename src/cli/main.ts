@@ -69,7 +69,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command("emulator")
     .description("serve a local CloudHSM V2 endpoint (AWS JSON 1.1) and admin API on 127.0.0.1 until Ctrl-C")
     .addOption(single("--port <port>", "TCP port (0 = any free port)").makeOptionMandatory())
-    .option("--seed <inventory.json>", "backups to load (repeatable)", collect)
+    .option("--seed <inventory.json>", "backups to load (repeatable); \"example\" seeds the example fleet as of the emulator's clock", collect)
     .addOption(single("--region <region>", "region of unsigned requests and of seeds without BackupArn").default("us-east-1"))
     .addOption(single("--now <iso-8601>", "start the emulated clock at this time (default: now)"))
     .action(async (opts) => setExit(await emulatorCommand(opts, io)));
