@@ -31,8 +31,9 @@ export interface ApplyOptions {
 
 /**
  * `apply`: list, plan, delete what enforce-mode policies plan to delete, report.
- * Exit 0 all planned deletions done; 2 invalid input, nothing changed; 3 some
- * deletions (or listings) failed, the rest done; 4 a guard halted a policy.
+ * Exit 0 all planned deletions done; 2 invalid input or set-up, nothing changed; 3 some
+ * deletions (or listings) failed, the rest done; 4 a guard halted a policy; 130/143
+ * stopped by SIGINT/SIGTERM after the deletions in flight finished (report printed).
  */
 export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
