@@ -10,6 +10,12 @@ process.stdout.on("error", (err) => {
   if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw err;
 });
+// A closed stderr (a log pipe whose reader went away) loses the diagnostics, not the run:
+// the command goes on, so a half-done apply is not cut short, and exits with its own code.
+process.stderr.on("error", (err) => {
+  if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") return;
+  throw err;
+});
 const { main } = await import("../src/cli/main.ts");
 const { processIo } = await import("../src/cli/io.ts");
 process.exitCode = await main(process.argv.slice(2), processIo());

@@ -42,13 +42,20 @@ export class PolicyValidationError extends UserInputError {
   }
 }
 
-/** An inventory file that is not what `aws cloudhsmv2 describe-backups` prints. */
+/**
+ * An inventory file that is not what `aws cloudhsmv2 describe-backups` prints.
+ * `issues` are the ones reported; `more` counts those left out (a line says how many).
+ */
 export class InventoryError extends UserInputError {
   readonly issues: SourceIssue[];
-  constructor(issues: SourceIssue[]) {
-    super(issues.map(formatIssue).join("\n"));
+  readonly more: number;
+  constructor(issues: SourceIssue[], more = 0) {
+    const lines = issues.map(formatIssue);
+    if (more > 0) lines.push(`${issues[0]?.file ?? "inventory"}: and ${more} more problems`);
+    super(lines.join("\n"));
     this.name = "InventoryError";
     this.issues = issues;
+    this.more = more;
   }
 }
 
@@ -90,6 +97,17 @@ export class UsageError extends UserInputError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "UsageError";
+  }
+}
+
+/**
+ * The machine is not set up to run (no AWS credentials, a malformed endpoint URL): exit 2,
+ * nothing touched, one line that names the cause and the fix.
+ */
+export class SetupError extends UserInputError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SetupError";
   }
 }
 

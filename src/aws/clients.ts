@@ -1,5 +1,7 @@
 import { CloudHSMV2Client, type CloudHSMV2ClientConfig } from "@aws-sdk/client-cloudhsm-v2";
 import { observeDates, type ServiceClock } from "./service-clock.js";
+import { endpointUrlSetting } from "../domain/settings.js";
+import { SetupError } from "../errors.js";
 
 /**
  * The one place AWS clients are built. Credentials come from the SDK's default chain.
@@ -22,10 +24,39 @@ const ONE_ATTEMPT = {
 
 export type CloudHsmClientFor = (region: string) => CloudHSMV2Client;
 
+/**
+ * The endpoint from the environment, service-specific variable first (the SDK's own
+ * precedence), checked and blamed on the variable it came from. Empty counts as unset.
+ */
 export function endpointFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  return env.AWS_ENDPOINT_URL_CLOUDHSM_V2 || env.AWS_ENDPOINT_URL || undefined;
+  if (env.AWS_ENDPOINT_URL_CLOUDHSM_V2) return endpointUrlSetting("AWS_ENDPOINT_URL_CLOUDHSM_V2", env.AWS_ENDPOINT_URL_CLOUDHSM_V2);
+  if (env.AWS_ENDPOINT_URL) return endpointUrlSetting("AWS_ENDPOINT_URL", env.AWS_ENDPOINT_URL);
+  return undefined;
 }
 
+/**
+ * Resolves credentials once, before anything is listed, so that a machine without them
+ * gets one line saying how to provide them (exit 2) rather than a failed listing per
+ * region (exit 3). Only the SDK's "no provider could load credentials" is turned into a
+ * set-up error; anything else (a network fault while fetching SSO or IMDS credentials)
+ * is left to the listing, which retries and reports it. `profile` is AWS_PROFILE, named
+ * in the message because the SDK's own says only "from any providers".
+ */
+export async function requireCredentials(client: CloudHSMV2Client, profile?: string): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch (err) {
+    if ((err as Error).name !== "CredentialsProviderError") throw err;
+    const sdk = (err as Error).message;
+    const why = /from any providers/.test(sdk) ? "" : ` (${sdk})`;
+    const local = "for a local endpoint (--endpoint-url) any values will do, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local";
+    const message = profile
+      ? `AWS credentials: profile "${profile}" (AWS_PROFILE) gave none${why}; check that it is in ~/.aws/config or ~/.aws/credentials ` +
+        `(aws configure --profile ${profile}), or unset AWS_PROFILE and set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ${local}`
+      : `AWS credentials: none found${why}; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run \`aws configure\`; ${local}`;
+    throw new SetupError(message, { cause: err });
+  }
+}
 /** One client per region, built on first use and reused (connection reuse matters for a sweep). */
 export function cloudHsmClients(options: ClientOptions = {}): CloudHsmClientFor {
   const clients = new Map<string, CloudHSMV2Client>();

@@ -5,6 +5,7 @@ import {
   type DescribeBackupsRequest,
 } from "@aws-sdk/client-cloudhsm-v2";
 import { addRetries, type BackupStore, type DeleteOutcome, type ListResult, type RetryCounts } from "../domain/ports.js";
+import { MAX_TIMESTAMP_MS, timestampRangeProblem } from "../domain/time.js";
 import type { Backup } from "../domain/types.js";
 import { toDomainBackup } from "../inventory/convert.js";
 import type { CloudHsmClientFor } from "./clients.js";
@@ -17,17 +18,13 @@ export const PAGE_SIZE = 50;
  * filter's values; 50 matches the page size, so a batch is normally one call.
  */
 export const LOOKUP_BATCH = 50;
-/** 9999-12-31T23:59:59Z: later timestamps are corrupt, or epoch milliseconds read as seconds. */
-const LATEST_SANE_MS = 253_402_300_799_000;
-
 /** Refuses a backup whose timestamps no real backup can have: planning with it would be guessing. */
 function checked(b: Backup, region: string, stats: { calls: number; retries: RetryCounts }): Backup {
   for (const [name, ms] of [["CreateTimestamp", b.createdAtMs], ["DeleteTimestamp", b.deleteAtMs], ["CopyTimestamp", b.copiedAtMs]] as const) {
-    if (ms === undefined) continue;
-    if (!Number.isFinite(ms) || ms < 0 || ms > LATEST_SANE_MS) {
-      const why = Number.isFinite(ms) && ms > LATEST_SANE_MS ? "after the year 9999 (epoch milliseconds read as seconds?)" : "not a valid time";
-      throw new ListBackupsError(region, `backup ${b.backupId} has a ${name} ${why}; nothing in this region is planned`, stats);
-    }
+    const problem = ms === undefined ? undefined : timestampRangeProblem(ms);
+    if (problem === undefined) continue;
+    const hint = ms !== undefined && ms > MAX_TIMESTAMP_MS ? " (epoch milliseconds read as seconds?)" : "";
+    throw new ListBackupsError(region, `backup ${b.backupId} has a ${name} that ${problem}${hint}; nothing in this region is planned`, stats);
   }
   return b;
 }

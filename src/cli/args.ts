@@ -21,6 +21,22 @@ export function parseFormat(value: string): "table" | "json" {
   return value;
 }
 
+/**
+ * Commander argParser for a flag that takes one value. Commander keeps the last of a
+ * repeated flag without a word, so `--now a --now b` (a script appending flags) would
+ * quietly ignore one; this refuses the second. A closure, not `previous`, tells a repeat
+ * from a default (commander passes the default as `previous`). `inner` is an existing
+ * parser to keep, such as the one `.choices()` installs. Build one per parse.
+ */
+export function once<T = string>(flag: string, inner?: (value: string, previous: T) => T): (value: string, previous: T) => T {
+  let first: string | undefined;
+  return (value, previous) => {
+    if (first !== undefined) throw new UsageError(`${flag}: given more than once ("${first}", then "${value}"); it takes one value`);
+    first = value;
+    return inner ? inner(value, previous) : (value as T);
+  };
+}
+
 /** Commander helper for repeatable options (`--policy a --policy b`). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
-import { collect } from "./args.js";
+import { collect, once } from "./args.js";
 import { applyCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { planCommand } from "./commands/plan.js";
@@ -13,8 +13,13 @@ const VERSION = (createRequire(import.meta.url)("../../package.json") as { versi
 
 // Options several commands share, spelled once.
 const policyOption = () => new Option("--policy <file-or-dir>", "policy file or directory (repeatable)").argParser(collect).makeOptionMandatory();
-const nowOption = () => new Option("--now <iso-8601>", "plan as of this time (default: now)");
-const formatOption = () => new Option("--format <format>", "output format").choices(["table", "json"]).default("table");
+const nowOption = () => new Option("--now <iso-8601>", "plan as of this time (default: now)").argParser(once("--now"));
+const formatOption = () => {
+  const option = new Option("--format <format>", "output format").choices(["table", "json"]).default("table");
+  return option.argParser(once("--format", option.parseArg));
+};
+/** A flag that takes one value: given twice, it is refused (see `once`). */
+const single = (flags: string, description: string) => new Option(flags, description).argParser(once(flags.split(" ")[0]!));
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("cloudhsm-retention")
@@ -34,8 +39,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command("plan")
     .description("show what the policies would keep and delete, and why; changes nothing")
     .addOption(policyOption())
-    .requiredOption("--inventory <file>", "output of `aws cloudhsmv2 describe-backups`")
-    .option("--region <region>", "region of backups that carry no BackupArn")
+    .addOption(single("--inventory <file>", "output of `aws cloudhsmv2 describe-backups`").makeOptionMandatory())
+    .addOption(single("--region <region>", "region of backups that carry no BackupArn"))
     .addOption(nowOption())
     .addOption(formatOption())
     .action(async (opts) => setExit(await planCommand(opts, io)));
@@ -51,11 +56,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description("list backups, plan, and delete what enforce-mode policies plan to delete")
     .addOption(policyOption())
     .requiredOption("--region <region>", "region to sweep (repeatable)", collect)
-    .option("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL)")
+    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL)"))
     .addOption(nowOption())
     .option("--dry-run", "plan and report, delete nothing")
-    .option("--concurrency <n>", "parallel DeleteBackup calls (default 8)")
-    .option("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)")
+    .addOption(single("--concurrency <n>", "parallel DeleteBackup calls (default 8)"))
+    .addOption(single("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)"))
     .option("--log", "write JSON log lines to stderr")
     .addOption(formatOption())
     .action(async (opts) => setExit(await applyCommand(opts, io)));
@@ -63,10 +68,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("emulator")
     .description("serve a local CloudHSM V2 endpoint (AWS JSON 1.1) and admin API on 127.0.0.1 until Ctrl-C")
-    .requiredOption("--port <port>", "TCP port (0 = any free port)")
-    .option("--seed <inventory.json>", "backups to load (repeatable)", collect)
-    .option("--region <region>", "region of unsigned requests and of seeds without BackupArn", "us-east-1")
-    .option("--now <iso-8601>", "start the emulated clock at this time (default: now)")
+    .addOption(single("--port <port>", "TCP port (0 = any free port)").makeOptionMandatory())
+    .option("--seed <inventory.json>", "backups to load (repeatable); \"example\" seeds the example fleet as of the emulator's clock", collect)
+    .addOption(single("--region <region>", "region of unsigned requests and of seeds without BackupArn").default("us-east-1"))
+    .addOption(single("--now <iso-8601>", "start the emulated clock at this time (default: now)"))
     .action(async (opts) => setExit(await emulatorCommand(opts, io)));
 
   return program;

@@ -25,3 +25,20 @@ export function parseIsoInstant(text: string): number {
   if (hour! > 23 || minute! > 59 || second > 59 || offH > 23 || offM > 59) return Number.NaN;
   return Date.parse(text);
 }
+
+/** 9999-12-31T23:59:59Z in epoch seconds: the last second a four-digit ISO year names. */
+export const MAX_EPOCH_SECONDS = 253_402_300_799;
+/** The last millisecond of the year 9999. */
+export const MAX_TIMESTAMP_MS = MAX_EPOCH_SECONDS * 1000 + 999;
+
+/**
+ * Why an instant cannot be a backup's timestamp (before 1970 or after the year 9999), or
+ * undefined when it can. The one range check for inventories, the SDK adapter and the
+ * local endpoint, so that a plan never rests on a time that only a typo could produce.
+ */
+export function timestampRangeProblem(ms: number): string | undefined {
+  if (Number.isNaN(ms)) return "is not a time";
+  if (ms < 0) return "is before 1970";
+  if (ms > MAX_TIMESTAMP_MS) return "is after the year 9999";
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
+import { MAX_EPOCH_SECONDS, MAX_TIMESTAMP_MS, parseIsoInstant, timestampRangeProblem } from "../domain/time.js";
 import type { Backup, BackupState } from "../domain/types.js";
 
 /**
@@ -31,19 +31,46 @@ export function regionFromArn(arn: string | undefined | null): string | undefine
   return arn ? ARN_REGION.exec(arn)?.[1] : undefined;
 }
 
+export type EpochReading = { ok: true; ms: number } | { ok: false; problem: string };
+
+const UNREADABLE = "expected an ISO-8601 time with a zone or epoch seconds, within the range of a date";
+
 /**
- * Epoch milliseconds from a Date, epoch seconds (fractional allowed, as on the wire)
- * or an ISO-8601 string; NaN when unreadable (the caller reports it).
+ * Reads a timestamp from a Date, epoch seconds (fractional allowed, as on the wire) or an
+ * ISO-8601 string with a zone, and checks its range (timestampRangeProblem). `problem`
+ * says what is wrong, starting with the value itself where that helps. A number of
+ * seconds past the year 9999 that is a sane time as milliseconds is named as such: it is
+ * the usual slip (Date.now() where epoch seconds belong).
  */
-export function toEpochMs(value: Date | number | string | undefined | null): number | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readEpochMs(value: Date | number | string): EpochReading {
   let ms: number;
+  let seconds: number | undefined;
   if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === "number") ms = Math.round(value * 1000);
-  else if (/^\d+(\.\d+)?$/.test(value)) ms = Math.round(Number(value) * 1000);
+  else if (typeof value === "number") seconds = value;
+  else if (/^-?\d+(\.\d+)?$/.test(value)) seconds = Number(value);
   // Date.parse accepts many shapes; we ask for ISO-8601 with an explicit zone.
   else ms = parseIsoInstant(value);
-  return isValidEpochMs(ms) ? ms : Number.NaN;
+  if (seconds !== undefined) {
+    if (seconds > MAX_EPOCH_SECONDS && seconds <= MAX_TIMESTAMP_MS) {
+      return { ok: false, problem: `${shown(value)} looks like epoch milliseconds; CloudHSM timestamps are epoch seconds` };
+    }
+    ms = Number.isFinite(seconds) ? Math.round(seconds * 1000) : Number.NaN;
+  }
+  if (!Number.isFinite(ms!)) return { ok: false, problem: UNREADABLE };
+  const range = timestampRangeProblem(ms!);
+  return range === undefined ? { ok: true, ms: ms! } : { ok: false, problem: `${shown(value)} ${range}` };
+}
+
+function shown(value: Date | number | string): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : JSON.stringify(value.toISOString());
+  return JSON.stringify(value);
+}
+
+/** Epoch milliseconds (see readEpochMs); NaN when unreadable or out of range, undefined when absent. */
+export function toEpochMs(value: Date | number | string | undefined | null): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const reading = readEpochMs(value);
+  return reading.ok ? reading.ms : Number.NaN;
 }
 
 /** Converts one AWS-shaped backup; the caller has checked the required fields. */

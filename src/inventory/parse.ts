@@ -1,12 +1,14 @@
 import { LineCounter, parseDocument } from "yaml";
 import { BACKUP_STATES, type Backup } from "../domain/types.js";
 import { InventoryError, type SourceIssue } from "../errors.js";
-import { type AwsBackupLike, regionFromArn, toDomainBackup, toEpochMs } from "./convert.js";
+import { type AwsBackupLike, readEpochMs, regionFromArn, toDomainBackup } from "./convert.js";
 
 type Path = Array<string | number>;
 interface PathIssue {
   path: Path;
   message: string;
+  /** Point at the key of the last path element rather than at its value. */
+  atKey?: boolean;
 }
 
 /**
@@ -18,6 +20,8 @@ interface PathIssue {
  * parsed again with positions, so that every problem is reported as file:line:col.
  */
 export function parseInventory(text: string, file: string, defaultRegion?: string): Backup[] {
+  // A UTF-8 byte-order mark (Windows editors, PowerShell's `>`) is not content.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -25,7 +29,10 @@ export function parseInventory(text: string, file: string, defaultRegion?: strin
     throw new InventoryError([syntaxIssue(text, file, (err as Error).message)]);
   }
   const issues = checkInventory(data, defaultRegion);
-  if (issues.length > 0) throw new InventoryError(locate(text, file, issues));
+  if (issues.length > 0) {
+    const located = inFileOrder(locate(text, file, issues));
+    throw new InventoryError(located.slice(0, MAX_REPORTED_ISSUES), Math.max(0, located.length - MAX_REPORTED_ISSUES));
+  }
   const backups = (data as { Backups: AwsBackupLike[] }).Backups;
   return backups.map((raw) => toDomainBackup(raw, defaultRegion as string));
 }
@@ -35,6 +42,18 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     return [{ path: [], message: 'expected {"Backups": [...]} as printed by "aws cloudhsmv2 describe-backups"' }];
   }
   const issues: PathIssue[] = [];
+  // `describe-backups --max-items N` prints one page and a NextToken to resume from.
+  // A plan from one page would be wrong (a group's newest or oldest backups missing),
+  // as `apply` plans nothing in a region whose listing failed part-way.
+  if (data.NextToken !== undefined && data.NextToken !== null && data.NextToken !== "") {
+    issues.push({
+      path: ["NextToken"],
+      atKey: true,
+      message:
+        "NextToken: this is one page of an incomplete listing, and a plan from it would be wrong; " +
+        "run aws cloudhsmv2 describe-backups without --max-items (it fetches every page) and plan again",
+    });
+  }
   const seen = new Map<string, number>();
   data.Backups.forEach((raw: unknown, i: number) => {
     const at = (key?: string): Path => (key === undefined ? ["Backups", i] : ["Backups", i, key]);
@@ -50,20 +69,23 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     for (const key of ["CreateTimestamp", "DeleteTimestamp", "CopyTimestamp"] as const) {
       const value = b[key];
       if ((value === undefined || value === null) && key !== "CreateTimestamp") continue;
-      const ms = typeof value === "number" || typeof value === "string" ? toEpochMs(value) : Number.NaN;
-      if (ms === undefined || Number.isNaN(ms)) {
-        issues.push({ path: at(key), message: `${name}.${key}: expected an ISO-8601 time with a zone or epoch seconds, within the range of a date` });
+      const reading = typeof value === "number" || typeof value === "string" ? readEpochMs(value) : undefined;
+      if (reading?.ok !== true) {
+        const problem = reading?.problem ?? "expected an ISO-8601 time with a zone or epoch seconds, within the range of a date";
+        issues.push({ path: at(key), message: `${name}.${key}: ${problem}` });
       }
     }
     if (b.NeverExpires != null && typeof b.NeverExpires !== "boolean") {
       issues.push({ path: at("NeverExpires"), message: `${name}.NeverExpires: expected true or false` });
     }
-    if (b.SourceRegion != null) {
-      if (typeof b.SourceCluster !== "string") {
-        issues.push({ path: at(), message: `${name}: a cross-region copy (SourceRegion set) needs SourceCluster` });
+    // Both optional in the API: ClusterId is absent once the cluster is gone, and a
+    // cross-region copy may lack SourceCluster. The engine keeps such backups out of every
+    // group; here they are read, and only a value that is there but wrong is refused.
+    for (const key of ["ClusterId", "SourceCluster"] as const) {
+      const value = b[key];
+      if (value != null && (typeof value !== "string" || value === "")) {
+        issues.push({ path: at(key), message: `${name}.${key}: expected a cluster ID string` });
       }
-    } else if (typeof b.ClusterId !== "string" || b.ClusterId === "") {
-      issues.push({ path: at("ClusterId"), message: `${name}.ClusterId: expected a cluster ID string` });
     }
     if (b.TagList != null && !validTags(b.TagList)) {
       issues.push({ path: at("TagList"), message: `${name}.TagList: expected [{"Key": "...", "Value": "..."}]` });
@@ -72,12 +94,13 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     if (region === undefined) {
       issues.push({ path: at(), message: `${name}: no region: pass --region, or include BackupArn in the inventory` });
     }
+    // Backup IDs are unique across regions (a cross-region copy gets a new ID): the same
+    // ID twice, in any regions, is one backup listed twice, as concatenated files give.
     if (typeof b.BackupId === "string") {
-      const key = `${region}/${b.BackupId}`;
-      const first = seen.get(key);
+      const first = seen.get(b.BackupId);
       if (first !== undefined) {
         issues.push({ path: at("BackupId"), message: `${name}.BackupId: ${b.BackupId} already appears at Backups[${first}]` });
-      } else seen.set(key, i);
+      } else seen.set(b.BackupId, i);
     }
   });
   return issues;
@@ -95,13 +118,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function locate(text: string, file: string, issues: PathIssue[]): SourceIssue[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  return issues.map(({ path, message }) => {
+  return issues.map(({ path, message, atKey }) => {
     let node: unknown;
+    if (atKey) {
+      type MapNode = { items?: Array<{ key?: { value?: unknown } }> } | undefined;
+      const parent = (path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true)) as MapNode;
+      node = parent?.items?.find((pair) => pair.key?.value === path.at(-1))?.key;
+    }
     for (let depth = path.length; depth >= 0 && !node; depth--) node = doc.getIn(path.slice(0, depth), true);
     const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col, message };
   });
+}
+
+/** Problems reported at once; a file that is wrong throughout says so in one screen. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** By position in the file (Array.sort is stable: one position keeps the checks' order). */
+function inFileOrder(issues: SourceIssue[]): SourceIssue[] {
+  return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /** Node's JSON.parse messages carry "position N"; turn that into line and column. */

@@ -16,6 +16,11 @@ export interface ApplyInput {
   dryRun?: boolean | undefined;
   concurrency?: number | undefined;
   log?: JobLogger | undefined;
+  /**
+   * Once aborted, no further deletion is started; those in flight finish and are reported
+   * (an HTTP call already sent may land anyway, so it is never cut off).
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RegionListing {
@@ -44,6 +49,8 @@ export interface ApplyCounts {
   deferred: number;
   /** Guard halts in enforce-mode policies. */
   halts: number;
+  /** Planned but not attempted because the run was interrupted (see `signal`). */
+  notAttempted: number;
 }
 
 export interface ApplyReport {
@@ -55,6 +62,9 @@ export interface ApplyReport {
   checks: CheckStats;
   counts: ApplyCounts;
   retries: RetryCounts;
+  /** The signal was aborted: `notAttempted` lists the planned deletions not started. */
+  interrupted: boolean;
+  notAttempted: Array<{ backupId: string; region: string }>;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
@@ -76,8 +86,11 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const planned = deletions.filter((d) => d.policy !== null && enforced.has(d.policy));
   const listed = new Map(backups.map((b) => [b.backupId, b]));
   const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
-  const done = input.dryRun ? { outcomes: [], checks: { calls: 0, retries: {} } } : await deletePlanned(input.store, planned, plan, { concurrency, log, listed });
+  const done = input.dryRun ? { outcomes: [], checks: { calls: 0, retries: {} } } : await deletePlanned(input.store, planned, plan, { concurrency, log, listed, signal: input.signal });
   const { outcomes, checks } = done;
+  const interrupted = input.signal?.aborted === true;
+  const reached = new Set(outcomes.map((o) => `${o.region}/${o.backupId}`));
+  const notAttempted = input.dryRun ? [] : planned.filter((d) => !reached.has(`${d.region}/${d.backupId}`)).map((d) => ({ backupId: d.backupId, region: d.region }));
 
   const counts: ApplyCounts = {
     planned: planned.length,
@@ -92,13 +105,15 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     // A halt in a report-mode policy changes nothing that would have happened: it is
     // shown in the plan but does not make the run exit 4.
     halts: plan.halts.filter((h) => enforced.has(h.policy)).length,
+    notAttempted: notAttempted.length,
   };
   const retries: RetryCounts = {};
   for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
   const exitCode = counts.failed + counts.listFailures > 0 ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
-  log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, exitCode });
-  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, checks, counts, retries, exitCode };
+  if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
+  log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, interrupted, exitCode });
+  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, checks, counts, retries, interrupted, notAttempted, exitCode };
 }
 
 async function listRegion(store: BackupStore, region: string, log: JobLogger): Promise<{ listing: RegionListing; backups: Backup[] }> {

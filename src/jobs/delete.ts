@@ -21,6 +21,8 @@ export interface DeleteOptions {
   log: JobLogger;
   /** The listing the plan was made from, by backup ID. */
   listed: ReadonlyMap<string, Backup>;
+  /** Once aborted, no further deletion starts; those in flight finish (Ctrl-C, SIGTERM). */
+  signal?: AbortSignal | undefined;
 }
 
 /** The DescribeBackups calls of the checks before deleting, and their retries. */
@@ -67,15 +69,17 @@ export async function deletePlanned(
   // would let the next run keep the failed one under the "oldest" rule, and the end state
   // would differ from a run without failures. A backup that changed under us is treated
   // alike: the next run plans the group again from what is there.
-  const failedGroups = new Set(phase1.flatMap((o, i) => (o.status === "failed" || o.status === "changed" ? [first[i]?.group] : [])));
+  const failedGroups = new Set(phase1.flatMap((o, i) => (o?.status === "failed" || o?.status === "changed" ? [first[i]?.group] : [])));
   const held = (d: Decision): DeleteOutcome => {
     opts.log.warn("delete held", { ...keys(d), status: "held" });
     return { backupId: d.backupId, region: d.region, status: "held", attempts: 0, retries: {}, error: "not attempted: another deletion in its group failed or was skipped; the next run decides again" };
   };
   const toHold = last.filter((d) => failedGroups.has(d.group));
   const phase2 = await deleteChecked(store, last.filter((d) => !failedGroups.has(d.group)), opts, checks);
-  const byId = new Map([...phase2, ...toHold.map(held)].map((o) => [o.backupId, o]));
-  return { outcomes: [...phase1, ...last.map((d) => byId.get(d.backupId)!)], checks };
+  const byId = new Map([...phase2, ...toHold.map(held)].flatMap((o) => (o === undefined ? [] : [[o.backupId, o] as const])));
+  // A deletion the signal kept from starting has no outcome: runApply reports it as not attempted.
+  const outcomes = [...phase1, ...last.map((d) => byId.get(d.backupId))].filter((o): o is DeleteOutcome => o !== undefined);
+  return { outcomes, checks };
 }
 
 function keys(d: Decision) {
@@ -83,10 +87,16 @@ function keys(d: Decision) {
 }
 
 /** Deletes in batches, each looked at again first; one outcome per decision, in order. */
-async function deleteChecked(store: BackupStore, decisions: readonly Decision[], opts: DeleteOptions, checks: CheckStats): Promise<DeleteOutcome[]> {
+async function deleteChecked(
+  store: BackupStore,
+  decisions: readonly Decision[],
+  opts: DeleteOptions,
+  checks: CheckStats,
+): Promise<Array<DeleteOutcome | undefined>> {
   const limit = pLimit(Math.max(1, opts.concurrency));
-  const out: DeleteOutcome[] = [];
+  const out: Array<DeleteOutcome | undefined> = [];
   for (let i = 0; i < decisions.length; i += CHECK_BATCH) {
+    if (opts.signal?.aborted) break;
     const batch = decisions.slice(i, i + CHECK_BATCH);
     const current = await lookUp(store, batch, checks);
     out.push(
@@ -97,7 +107,8 @@ async function deleteChecked(store: BackupStore, decisions: readonly Decision[],
           const listed = opts.listed.get(d.backupId);
           const reason = listed === undefined ? "it was not in the listing" : changedSince(listed, now?.get(d.backupId));
           if (reason !== undefined) return changed(d, reason, opts.log);
-          return limit(() => deleteOne(store, d, opts.log));
+          // Checked as each deletion is about to start, never during one: undefined = not started.
+          return limit(() => (opts.signal?.aborted ? undefined : deleteOne(store, d, opts.log)));
         }),
       )),
     );

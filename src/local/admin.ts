@@ -1,6 +1,7 @@
 import { parseDuration } from "../domain/duration.js";
 import { isValidEpochMs, parseIsoInstant } from "../domain/time.js";
 import { isUserInputError } from "../errors.js";
+import { EXAMPLE_FLEET, exampleInventory } from "./example.js";
 import type { EmulatorClock } from "./clock.js";
 import { type CallCounter, type FaultConfig, type FaultInjector, NO_FAULTS } from "./faults.js";
 import { jsonResponse, type LocalRequest, type LocalResponse, type LocalService } from "./http.js";
@@ -115,13 +116,20 @@ function setClock(clock: EmulatorClock, input: Record<string, unknown>): void {
   clock.advance(byMs);
 }
 
-/** `POST /_emulator/seed?region=<r>[&service=cloudhsm]`: the body goes to that service. */
+/**
+ * `POST /_emulator/seed?region=<r>[&service=cloudhsm]`: the body goes to that service.
+ * `?fleet=example` seeds the example fleet instead, generated as of the emulator's clock
+ * (a fixed inventory goes stale: requireBackupWithin halts a few days later).
+ */
 function seed(req: LocalRequest, deps: AdminDeps): number {
   const name = req.query.get("service") ?? "cloudhsm";
   const service = deps.services.find((s) => s.name === name);
   if (!service?.seed) throw new AdminError(`service "${name}" cannot be seeded`);
   const region = req.query.get("region") ?? deps.defaultRegion;
-  return service.seed(req.body.toString("utf8"), { region, nowMs: deps.clock.nowMs() });
+  const fleet = req.query.get("fleet");
+  if (fleet !== null && fleet !== EXAMPLE_FLEET) throw new AdminError(`fleet "${fleet}": the only fleet is "${EXAMPLE_FLEET}"`);
+  const text = fleet === null ? req.body.toString("utf8") : exampleInventory(deps.clock.nowMs());
+  return service.seed(text, { region, nowMs: deps.clock.nowMs() });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Backup } from "../domain/types.js";
+import { toAwsBackup } from "../inventory/convert.js";
 import { makeFleet } from "./fleet.js";
 
 /** When examples/inventory.json was captured (scripts/make-example-inventory.ts). */
@@ -23,4 +24,12 @@ export function exampleFleet(endMs: number): Backup[] {
     copyTo: { region: "us-west-2", everyDays: 7 },
     seed: 2026,
   });
+}
+
+/** The name that seeds the example fleet: `emulator --seed example`, `POST /_emulator/seed?fleet=example`. */
+export const EXAMPLE_FLEET = "example";
+
+/** The example fleet ending at `endMs`, as `describe-backups` JSON (what seeding reads). */
+export function exampleInventory(endMs: number): string {
+  return JSON.stringify({ Backups: exampleFleet(endMs).map((b) => toAwsBackup(b)) });
 }

@@ -76,9 +76,13 @@ export function makeFleet(opts: FleetOptions): Backup[] {
   }
   if (opts.copyTo) {
     const sources = out.filter((b) => b.clusterId === firstClusterId && b.state === "READY");
+    // Counted back from the newest daily backup (yesterday's), not from the epoch: the
+    // fleet then looks the same whatever day it is generated on, and the newest copy is
+    // never more than a day or so old (a DR policy's requireBackupWithin stays quiet).
+    const newestDay = Math.floor(startOfUtcDay(opts.endMs) / DAY_MS) - 1;
     for (const src of sources) {
       const day = Math.floor(src.createdAtMs / DAY_MS);
-      if (day % opts.copyTo.everyDays !== 0) continue;
+      if ((newestDay - day) % opts.copyTo.everyDays !== 0) continue;
       out.push({
         ...backup(rand, opts.copyTo.region, src.clusterId ?? "", src.createdAtMs),
         clusterId: undefined,

@@ -9,7 +9,8 @@ describe("wholeNumberSetting", () => {
     expect(wholeNumberSetting("--concurrency", undefined, CONCURRENCY_RANGE)).toBeUndefined();
   });
 
-  it.each(["0", "65", "2.5", "eight", "", " "])("refuses %j, naming the setting and its range", (raw) => {
+  // Number() reads all of these as 8, 10 or 16: a typo or a stray space must not pass.
+  it.each(["0", "65", "2.5", "eight", "", " ", "1e1", "0x10", " 8", "8 ", "+8", "08.0", "0b1"])("refuses %j, naming the setting and its range", (raw) => {
     expect(() => wholeNumberSetting("RETENTION_CONCURRENCY", raw, CONCURRENCY_RANGE)).toThrow(UserInputError);
     expect(() => wholeNumberSetting("RETENTION_CONCURRENCY", raw, CONCURRENCY_RANGE)).toThrow(
       `RETENTION_CONCURRENCY: expected a whole number from 1 to 64, got "${raw}"`,

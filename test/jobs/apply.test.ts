@@ -53,8 +53,30 @@ function recordingLogger(): JobLogger & { lines: LogLine[] } {
   return { lines, info: at("INFO"), warn: at("WARN"), error: at("ERROR") };
 }
 
-const apply = (store: FakeBackupStore, policies: RetentionPolicy[], extra: { dryRun?: boolean; concurrency?: number; log?: JobLogger } = {}) =>
+const apply = (store: FakeBackupStore, policies: RetentionPolicy[], extra: { dryRun?: boolean; concurrency?: number; log?: JobLogger; signal?: AbortSignal } = {}) =>
   runApply({ policies, regions: REGIONS, store, nowMs: NOW, concurrency: 1, ...extra });
+
+describe("runApply: interrupted", () => {
+  it("starts no deletion once the signal is aborted, and names every planned one not attempted", async () => {
+    // Prepare: abort as the fourth deletion starts (concurrency 1: one at a time).
+    const store = new FakeBackupStore(fleet());
+    const controller = new AbortController();
+    const inner = store.deleteBackup.bind(store);
+    let started = 0;
+    store.deleteBackup = (region, id) => {
+      if (++started === 4) controller.abort();
+      return inner(region, id);
+    };
+    // Act
+    const report = await apply(store, [prod(), west()], { signal: controller.signal });
+    // Assess: the fourth, in flight when the signal came, finishes; nothing after it starts.
+    expect(started).toBe(4);
+    expect(report.interrupted).toBe(true);
+    expect(report.counts).toMatchObject({ planned: 9, deleted: 4, notAttempted: 5 });
+    const done = new Set(store.pendingIds());
+    expect(report.notAttempted.map((d) => d.backupId).sort()).toEqual(PROD_DELETIONS.filter((id) => !done.has(id)).sort());
+  });
+});
 
 describe("runApply: what gets deleted", () => {
   it("deletes every planned deletion of an enforce-mode policy and exits 0", async () => {
@@ -65,7 +87,7 @@ describe("runApply: what gets deleted", () => {
     // Assess
     expect(report.exitCode).toBe(0);
     expect(store.pendingIds()).toEqual(PROD_DELETIONS);
-    expect(report.counts).toEqual({ planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, changed: 0, listFailures: 0, reportOnly: 4, deferred: 0, halts: 0 });
+    expect(report.counts).toEqual({ planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, changed: 0, listFailures: 0, reportOnly: 4, deferred: 0, halts: 0, notAttempted: 0 });
   });
 
   it("counts report-mode deletions as reportOnly and never sends them to the store", async () => {
@@ -342,7 +364,7 @@ describe("runApply: retries and logs", () => {
     expect(log.lines.at(-1)).toEqual({
       level: "INFO",
       message: "apply finished",
-      attributes: { planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, changed: 0, listFailures: 1, reportOnly: 0, deferred: 0, halts: 0, retries: {}, dryRun: false, exitCode: 3 },
+      attributes: { planned: 9, deleted: 9, alreadyPending: 0, failed: 0, held: 0, changed: 0, listFailures: 1, reportOnly: 0, deferred: 0, halts: 0, notAttempted: 0, retries: {}, dryRun: false, interrupted: false, exitCode: 3 },
     });
     expect(log.lines.find((l) => l.level === "ERROR")).toMatchObject({ attributes: { region: "us-west-2" } });
   });

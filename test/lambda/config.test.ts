@@ -51,6 +51,15 @@ describe("sweepConfigFromEnv", () => {
   });
 
   it.each([
+    ["AWS_ENDPOINT_URL", "garbage"],
+    ["AWS_ENDPOINT_URL", "127.0.0.1:4566"],
+    ["AWS_ENDPOINT_URL_CLOUDHSM_V2", "ftp://example.com"],
+  ])("refuses %s=%j at cold start, naming the variable", (name, value) => {
+    expect(() => sweepConfigFromEnv({ RETENTION_REGIONS: "us-east-1", [name]: value })).toThrow(UserInputError);
+    expect(() => sweepConfigFromEnv({ RETENTION_REGIONS: "us-east-1", [name]: value })).toThrow(`${name}: "${value}" is not an http(s) URL with a host`);
+  });
+
+  it.each([
     ["true", true], ["TRUE", true], ["True", true], ["1", true],
     ["false", false], ["FALSE", false], ["0", false], ["", false],
   ])("reads RETENTION_DRY_RUN=%j as %s", (value, dryRun) => {

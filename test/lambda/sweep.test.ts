@@ -179,6 +179,7 @@ describe("functions/sweep.ts handler", () => {
         reportOnly: deletes.length - enforced.length,
         deferred: 0,
         halts: 0,
+        notAttempted: 0,
       },
       retries: {},
       exitCode: 0,

@@ -1,7 +1,7 @@
 import { DeleteBackupCommand, DescribeBackupsCommand } from "@aws-sdk/client-cloudhsm-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LocalEndpoint } from "../../src/local/index.js";
-import { admin, client, DAY_MS, errorOf, expectedOrder, fleet, listAll, rawCall, start } from "./support.js";
+import { admin, client, DAY_MS, errorOf, expectedOrder, fleet, frozenClock, listAll, rawCall, start } from "./support.js";
 
 const backups = fleet();
 let endpoint: LocalEndpoint;
@@ -218,5 +218,35 @@ describe("the edge", () => {
     const res = await rawCall(endpoint, "AmazonSQS.SendMessage", "{}");
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ __type: "UnknownOperationException", message: "No emulated service handles X-Amz-Target AmazonSQS.SendMessage." });
+  });
+});
+
+describe("POST /_emulator/seed?fleet=example", () => {
+  // The example fleet is generated as of the emulator's clock, whatever the date: a fixed
+  // file (examples/inventory.json) makes requireBackupWithin halt a few days later.
+  const later = Date.parse("2027-06-01T06:00:00Z");
+
+  it("seeds the example fleet ending at the emulator's clock, in its three regions", async () => {
+    const ep = await start([], frozenClock(later));
+    try {
+      const res = await admin(ep, "POST", "seed?fleet=example");
+      expect(res.status).toBe(200);
+      expect(res.json.seeded).toBeGreaterThan(0);
+      for (const region of ["us-east-1", "eu-central-1", "us-west-2"]) {
+        const hsm = client(ep, region);
+        const newest = (await hsm.send(new DescribeBackupsCommand({ MaxResults: 1 }))).Backups?.[0];
+        hsm.destroy();
+        const ageMs = later - (newest?.CreateTimestamp?.getTime() ?? 0);
+        // Daily backups (yesterday's is the newest READY one), and the DR copy of the newest.
+        expect(ageMs).toBeGreaterThanOrEqual(0);
+        expect(ageMs).toBeLessThan(2 * DAY_MS);
+      }
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it("refuses a fleet it does not know", async () => {
+    expect(await admin(endpoint, "POST", "seed?fleet=huge")).toEqual({ status: 400, json: { error: 'fleet "huge": the only fleet is "example"' } });
   });
 });

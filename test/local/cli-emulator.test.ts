@@ -84,6 +84,28 @@ describe("cloudhsm-retention emulator (in process)", () => {
     expect(run).toMatchObject({ code: 2, stderr: `--port ${taken.port}: address already in use\n` });
   });
 
+  it("--seed example seeds the example fleet as of the emulator's clock, so apply never finds it stale", async () => {
+    // Prepare: a date far from when examples/inventory.json was captured.
+    const now = "2027-06-01T06:00:00Z";
+    let out = "";
+    const io: CliIo = { stdout: (t) => void (out += t), stderr: () => {}, env: {}, isTTY: false, nowMs: () => Date.parse(now) };
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const running = emulatorCommand({ port: "0", region: "us-east-1", seed: ["example"], now }, io, stopped);
+    await expect.poll(() => out).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    const url = out.trim().split(" ").at(-1) as string;
+    // Act: the README's walk-through, as of the emulator's clock.
+    const regions = ["us-east-1", "eu-central-1", "us-west-2"].flatMap((r) => ["--region", r]);
+    const run = await runCli(["apply", "--policy", "policies/example.yml", ...regions, "--endpoint-url", url, "--dry-run", "--now", now, "--format", "json"], { nowMs: Date.parse(now) });
+    stop();
+    await running;
+    // Assess: no enforce-mode guard halts (requireBackupWithin would, on a stale fleet).
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.counts.halts).toBe(0);
+    expect(report.counts.planned).toBeGreaterThan(0);
+  });
+
   it("serves until stopped, then closes the port and returns 0", async () => {
     let out = "";
     const io: CliIo = { stdout: (t) => void (out += t), stderr: () => {}, env: {}, isTTY: false, nowMs: () => 0 };

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +40,23 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 /** A policy in a subdirectory, as teams organise them: the CLI reads it, so the sweep must ship it. */
 const NESTED_POLICY = "policies/teams/payments.yml";
 
+/**
+ * Files the CLI's loader reads (any case of .yml/.yaml, at any depth) and files it skips
+ * (hidden entries, other extensions): the sweep must enforce exactly what CI validated.
+ */
+const EXTRA_POLICY_FILES: Record<string, string | null> = {
+  "policies/teams/CARDS.YML": "cards",
+  "policies/teams/ledger.Yaml": "ledger",
+  "policies/regions/eu/a/deep.yaml": "deep",
+  "policies/.hidden.yml": null,
+  "policies/.drafts/draft.yml": null,
+  "policies/notes.txt": null,
+};
+/** Each policy selects a region of its own: two policies that can select one cluster are refused. */
+const REGION_OF: Record<string, string> = { payments: "ap-southeast-2", cards: "ap-southeast-1", ledger: "ap-northeast-1", deep: "ap-northeast-2" };
+const policyText = (name: string) =>
+  `version: 1\npolicies:\n  - name: ${name}\n    select:\n      regions: [${REGION_OF[name]}]\n    keep:\n      daily: 7\n`;
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "cloudhsm-retention-package-"));
   // Packaged from a copy of the project, so the test can add a nested policy and osls'
@@ -50,10 +67,12 @@ beforeAll(async () => {
   }
   await symlink(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
   await mkdir(join(project, "policies", "teams"), { recursive: true });
-  await writeFile(
-    join(project, NESTED_POLICY),
-    "version: 1\npolicies:\n  - name: payments\n    select:\n      regions: [ap-southeast-2]\n    keep:\n      daily: 7\n",
-  );
+  await writeFile(join(project, NESTED_POLICY), policyText("payments"));
+  for (const [file, name] of Object.entries(EXTRA_POLICY_FILES)) {
+    await mkdir(dirname(join(project, file)), { recursive: true });
+    // Skipped files hold a duplicate policy name: if one were read, loading would fail.
+    await writeFile(join(project, file), policyText(name ?? "payments"));
+  }
   await run("npx", ["serverless", "package", "--package", join(work, "package"), "--param", `regions=${REGIONS}`], {
     cwd: project,
     env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
@@ -117,7 +136,36 @@ describe("serverless package: the CloudFormation template", () => {
   });
 });
 
+describe("serverless package: one sweep at a time, never retried", () => {
+  // A failed sweep retried by Lambda's async invocation (twice by default), or a second
+  // sweep overlapping the first, would each delete another maxDeletionsPerRun.
+  it("sets the sweep's asynchronous retries to 0", () => {
+    const [functionId] = ofType("AWS::Lambda::Function")[0]!;
+    const configs = ofType("AWS::Lambda::EventInvokeConfig");
+    expect(configs).toHaveLength(1);
+    expect(configs[0]![1].Properties).toMatchObject({ FunctionName: { Ref: functionId }, MaximumRetryAttempts: 0 });
+  });
+
+  it("reserves a concurrency of 1 for the sweep", () => {
+    expect(ofType("AWS::Lambda::Function")[0]![1].Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+});
+
 describe("serverless package: the function's zip", () => {
+  it("ships exactly the policies the CLI reads from the same folder", async () => {
+    // Prepare
+    const { loadPolicyFiles } = await import("../../src/policy/index.js");
+    const read = async (root: string) =>
+      (await loadPolicyFiles([join(root, "policies")])).map((p) => ({ name: p.name, file: relative(root, (p.source ?? "").replace(/:\d+:\d+$/, "")) }));
+    // Act
+    const fromSource = await read(join(work, "project"));
+    const fromBundle = await read(join(work, "bundle"));
+    // Assess
+    const files = [...new Set(fromSource.map((p) => p.file))].sort();
+    expect(files).toEqual(["example.yml", "regions/eu/a/deep.yaml", "teams/CARDS.YML", "teams/ledger.Yaml", "teams/payments.yml"].map((f) => `policies/${f}`));
+    expect(fromBundle).toEqual(fromSource);
+  });
+
   it("holds the bundled handler and the example policy, and no sources", () => {
     expect(zipEntries).toContain("functions/sweep.mjs");
     expect(zipEntries).toContain("policies/example.yml");

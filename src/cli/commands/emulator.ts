@@ -6,6 +6,9 @@ import { parseNow, parseRegion } from "../args.js";
 import { readUserFile } from "../files.js";
 import type { CliIo } from "../io.js";
 
+/** Kept in step with src/local/example.ts's EXAMPLE_FLEET (that module loads only on demand). */
+const EXAMPLE_SEED = "example";
+
 export interface EmulatorOptions {
   port: string;
   seed?: string[] | undefined;
@@ -22,13 +25,24 @@ export async function emulatorCommand(opts: EmulatorOptions, io: CliIo, stopped?
   const port = parsePort(opts.port);
   const region = parseRegion(opts.region);
   const nowMs = opts.now === undefined ? undefined : parseNow(opts.now, io.nowMs);
+  // `--seed example` is the example fleet, generated as of the emulator's clock (a file
+  // with fixed dates goes stale: requireBackupWithin halts a few days later). A file
+  // named "example" is still reachable as ./example.
   const seeds: Array<{ backups: Backup[] }> = [];
-  for (const file of opts.seed ?? []) seeds.push({ backups: parseInventory(await readUserFile(file, "seed inventory"), file, region) });
+  let seedExample = false;
+  for (const file of opts.seed ?? []) {
+    if (file === EXAMPLE_SEED) seedExample = true;
+    else seeds.push({ backups: parseInventory(await readUserFile(file, "seed inventory"), file, region) });
+  }
 
   // Dynamic on purpose: production code never imports src/local statically, so the
   // emulator can never end up in a Lambda bundle.
   const { startLocalEndpoint, EmulatorClock } = await import("../../local/index.js");
   const clock = new EmulatorClock(nowMs === undefined ? {} : { startMs: nowMs });
+  if (seedExample) {
+    const { exampleFleet } = await import("../../local/example.js");
+    seeds.push({ backups: exampleFleet(clock.nowMs()) });
+  }
   let endpoint: Awaited<ReturnType<typeof startLocalEndpoint>>;
   try {
     endpoint = await startLocalEndpoint({ port, defaultRegion: region, clock, seeds });

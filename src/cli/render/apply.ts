@@ -42,6 +42,10 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
     out.push(style.delete("Failed deletions:"));
     for (const f of failures) out.push(`  ${f.region} ${f.backupId}: ${f.error}${f.attempts ? ` (after ${f.attempts} attempts)` : ""}`);
   }
+  if (report.interrupted && !report.dryRun) {
+    out.push(style.warn(`Interrupted: ${c.deleted} deleted, ${plural(c.notAttempted, "planned deletion")} not attempted (run apply again to finish):`));
+    for (const d of report.notAttempted) out.push(`  ${d.region} ${d.backupId}`);
+  }
   if (c.reportOnly) out.push(`${plural(c.reportOnly, "deletion")} ${c.reportOnly === 1 ? "belongs" : "belong"} to report-mode policies and ${c.reportOnly === 1 ? "was" : "were"} not carried out.`);
   if (c.halts) out.push(style.warn(`${plural(c.halts, "guard halt")} in enforce-mode policies: see the "!" lines above; nothing was deleted where a guard halted.`));
   return `${out.join("\n")}\n`;
@@ -54,6 +58,8 @@ export function applyToJson(report: ApplyReport): object {
     listings: report.listings,
     counts: report.counts,
     retries: report.retries,
+    interrupted: report.interrupted,
+    notAttempted: report.notAttempted,
     outcomes: report.outcomes.map((o) => ({ ...o, deleteAt: o.deleteAtMs === undefined ? undefined : isoUtcSeconds(o.deleteAtMs), deleteAtMs: undefined })),
     exitCode: report.exitCode,
   };
