@@ -36,6 +36,7 @@ const policy: RetentionPolicy = {
   timezone: "UTC",
   keep: { last: 80, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0, within: zero, withinHourly: zero, withinDaily: zero, withinWeekly: zero, withinMonthly: zero, withinYearly: zero, tags: [] },
   guards: { keepNewest: 1, minAge: zero, maxDeletionsPerRun: Infinity, maxDeletePercent: 100 },
+  alerts: { remindersMs: [], backupsStoppedAfterMs: 48 * 3_600_000 },
 };
 
 async function run(backups: Backup[], regions: string[], concurrency: number, latencyMs: number, maxRequestsPerSecond = 0) {

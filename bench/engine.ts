@@ -43,6 +43,7 @@ const policy: RetentionPolicy = {
     tags: [["legal-hold"]],
   },
   guards: { keepNewest: 1, minAge: zero, maxDeletionsPerRun: Infinity, maxDeletePercent: 100 },
+  alerts: { remindersMs: [], backupsStoppedAfterMs: 48 * 3_600_000 },
 };
 
 // Each run's plan is dropped and collected before the next (run with --expose-gc), so

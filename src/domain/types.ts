@@ -81,6 +81,16 @@ export interface Guards {
   maxDeletePercent: number;
   /** Delete nothing in a group whose newest READY backup is older than this (backups stopped). */
   requireBackupWithin?: Duration | undefined;
+  /** A rolling 24-hour cap over all runs (the ledger counts them); defaults to maxDeletionsPerRun. */
+  maxDeletionsPerDay?: Count | undefined;
+}
+
+/** Alerts about a policy's backups. */
+export interface AlertSettings {
+  /** Reminder stages before DeleteTimestamp, in milliseconds, most distant first (e.g. 72h, 24h, 2h). */
+  remindersMs: number[];
+  /** The backups-stopped alarm's threshold. */
+  backupsStoppedAfterMs: number;
 }
 
 export type CopiesSelection = "exclude" | "include" | "only";
@@ -104,6 +114,7 @@ export interface RetentionPolicy {
   timezone: string;
   keep: KeepRules;
   guards: Guards;
+  alerts: AlertSettings;
   /** Where the policy came from, for messages: `policies/prod.yml:4:5`. */
   source?: string | undefined;
 }

@@ -18,6 +18,12 @@ function toDuration(text: string): Duration {
   return parsed.value;
 }
 
+/** Hours-and-days durations (reminder stages, backups stopped) as absolute milliseconds; a day is 24 hours. */
+function toHoursMs(text: string): number {
+  const d = toDuration(text);
+  return (d.days * 24 + d.hours) * 3_600_000;
+}
+
 /**
  * @example
  * toRetentionPolicy(policySchema.parse({ name: "prod", keep: { daily: 7 } }), "policies/prod.yml:3:5");
@@ -54,6 +60,11 @@ export function toRetentionPolicy(input: PolicyParsed, source?: string): Retenti
       maxDeletionsPerRun: toCount(guards.maxDeletionsPerRun),
       maxDeletePercent: guards.maxDeletePercent,
       requireBackupWithin: guards.requireBackupWithin === undefined ? undefined : toDuration(guards.requireBackupWithin),
+      maxDeletionsPerDay: guards.maxDeletionsPerDay === undefined ? undefined : toCount(guards.maxDeletionsPerDay),
+    },
+    alerts: {
+      remindersMs: input.alerts.reminders.map(toHoursMs).sort((a, b) => b - a),
+      backupsStoppedAfterMs: toHoursMs(input.alerts.backupsStoppedAfter),
     },
     source,
   };

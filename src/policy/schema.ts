@@ -161,11 +161,64 @@ const guardsSchema = z
       requireBackupWithin: duration()
         .optional()
         .describe("Delete nothing in a group whose newest READY backup is older than this (backups have stopped). Default: off."),
+      maxDeletionsPerDay: count()
+        .optional()
+        .describe(
+          'Delete at most this many backups under this policy in any 24 hours, over all runs (needs the ledger). An integer >= 0 or "unlimited". Default: the value of maxDeletionsPerRun.',
+        ),
     },
     mapOf("guards"),
   )
   .prefault({})
   .describe("Safety rails around deletion.");
+
+/** Reminder stages and the backups-stopped alarm: hours and days only, a day being 24 hours. */
+const HOURS_DAYS = /^(\d+[dh])+$/;
+const hoursDays = (why: string) =>
+  duration().refine((text) => HOURS_DAYS.test(text), {
+    ...says((input) => `expected hours or days (e.g. 72h, 2d): ${why}, got ${show(input)}`),
+    abort: true,
+  });
+
+/** A deleted backup is restorable for 7 days: a stage must fall inside that window. */
+const MAX_STAGE_HOURS = 7 * 24;
+const stageHours = (text: string): number => {
+  const parsed = parseDuration(text);
+  return parsed.ok ? parsed.value.days * 24 + parsed.value.hours : Number.NaN;
+};
+
+const alertsSchema = z
+  .strictObject(
+    {
+      reminders: z
+        .array(
+          hoursDays("a reminder counts back from DeleteTimestamp").refine((text) => stageHours(text) >= 1 && stageHours(text) < MAX_STAGE_HOURS, {
+            error: "a reminder stage must be at least 1h and less than 7d (a deleted backup is restorable for 7 days)",
+          }),
+          says((input) => `expected a list of durations such as [72h, 24h, 2h], got ${show(input)}`),
+        )
+        .max(10, { error: "expected at most 10 reminder stages" })
+        .refine(
+          (stages) => {
+            const hours = stages.map(stageHours).filter((h) => Number.isFinite(h));
+            return new Set(hours).size === hours.length;
+          },
+          { error: "reminder stages must differ (1d and 24h are the same stage)" },
+        )
+        .default(["72h", "24h", "2h"])
+        .describe(
+          "When to remind, before each deleted backup's DeleteTimestamp (hours or days; a day is 24 hours). Each stage is sent once per backup; after a gap only the most urgent due stage is sent. [] turns reminders off. Default [72h, 24h, 2h].",
+        ),
+      backupsStoppedAfter: hoursDays("months and years are too long for a daily backup")
+        .default("48h")
+        .describe(
+          "Alert once when a selected cluster has made no new READY backup for this long (CloudHSM makes one at least every 24 hours), and once more when backups resume. Default 48h.",
+        ),
+    },
+    mapOf("alert settings"),
+  )
+  .prefault({})
+  .describe("Alerts about this policy's backups: reminder stages before backups are gone for good, and the backups-stopped alarm.");
 
 export const policySchema = z.strictObject(
   {
@@ -189,6 +242,7 @@ export const policySchema = z.strictObject(
       .describe("IANA time zone (e.g. Europe/Berlin) for the hour/day/week/month/year buckets. Default UTC."),
     keep: keepSchema,
     guards: guardsSchema,
+    alerts: alertsSchema,
   },
   says((input) => `expected a map describing one policy, got ${show(input)}`),
 );

@@ -44,7 +44,8 @@ describe("parsePolicyText", () => {
         withinYearly: zero,
         tags: [],
       },
-      guards: { keepNewest: 1, minAge: zero, maxDeletionsPerRun: 50, maxDeletePercent: 50, requireBackupWithin: undefined },
+      guards: { keepNewest: 1, minAge: zero, maxDeletionsPerRun: 50, maxDeletePercent: 50, requireBackupWithin: undefined, maxDeletionsPerDay: undefined },
+      alerts: { remindersMs: [72 * 3_600_000, 24 * 3_600_000, 2 * 3_600_000], backupsStoppedAfterMs: 48 * 3_600_000 },
       source: "policies/prod.yml:3:5",
     };
     expect(policies).toStrictEqual([expected]);

@@ -1,4 +1,4 @@
-import type { Backup, BackupState, Duration, Guards, KeepRules, RetentionPolicy } from "../../src/domain/types.js";
+import type { AlertSettings, Backup, BackupState, Duration, Guards, KeepRules, RetentionPolicy } from "../../src/domain/types.js";
 
 /** Readable test backups: `backup({ id: "b1", at: "2026-11-27T03:00:00Z" })`. */
 export interface BackupSpec {
@@ -63,10 +63,17 @@ export function lenientGuards(overrides: Partial<Guards> = {}): Guards {
 }
 
 /** A policy selecting every non-copy group in UTC with lenient guards; override any part. */
-export type PolicySpec = Partial<Omit<RetentionPolicy, "keep" | "guards">> & { keep?: Partial<KeepRules>; guards?: Partial<Guards> };
+export type PolicySpec = Partial<Omit<RetentionPolicy, "keep" | "guards" | "alerts">> & {
+  keep?: Partial<KeepRules>;
+  guards?: Partial<Guards>;
+  alerts?: Partial<AlertSettings>;
+};
+
+/** The schema's defaults: reminders 72h, 24h and 2h before DeleteTimestamp; backups stopped after 48h. */
+export const DEFAULT_ALERTS: AlertSettings = { remindersMs: [72, 24, 2].map((h) => h * 3_600_000), backupsStoppedAfterMs: 48 * 3_600_000 };
 
 export function policy(overrides: PolicySpec = {}): RetentionPolicy {
-  const { keep, guards, ...rest } = overrides;
+  const { keep, guards, alerts, ...rest } = overrides;
   return {
     name: "default",
     mode: "enforce",
@@ -75,5 +82,6 @@ export function policy(overrides: PolicySpec = {}): RetentionPolicy {
     ...rest,
     keep: keepRules(keep),
     guards: lenientGuards(guards),
+    alerts: { ...DEFAULT_ALERTS, ...alerts },
   };
 }
