@@ -114,3 +114,22 @@ export class SetupError extends UserInputError {
 export function isUserInputError(err: unknown): err is UserInputError {
   return err instanceof UserInputError;
 }
+
+/**
+ * The ledger (DynamoDB) could not be read or written. Deleting runs stop deleting, and
+ * reminder runs stop sending, rather than act without a record: failures are loud.
+ */
+export class LedgerError extends RetentionError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(`ledger: ${message}`, options);
+    this.name = "LedgerError";
+  }
+}
+
+/** A message or event could not be delivered after retries. */
+export class AlertDeliveryError extends RetentionError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AlertDeliveryError";
+  }
+}

@@ -1,4 +1,8 @@
 import { CloudHSMV2Client, type CloudHSMV2ClientConfig } from "@aws-sdk/client-cloudhsm-v2";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { observeDates, type ServiceClock } from "./service-clock.js";
 import { endpointUrlSetting } from "../domain/settings.js";
 import { SetupError } from "../errors.js";
@@ -78,4 +82,26 @@ export function cloudHsmClients(options: ClientOptions = {}): CloudHsmClientFor 
     }
     return client;
   };
+}
+
+/** The clients of the alert path, in the deployment's region: the topic, the bus and the ledger live there. */
+export interface AlertClients {
+  sns: SNSClient;
+  events: EventBridgeClient;
+  dynamodb: DynamoDBClient;
+  /** DynamoDB with plain JavaScript values (lib-dynamodb). */
+  documents: DynamoDBDocumentClient;
+}
+
+export function alertClients(region: string, options: ClientOptions = {}): AlertClients {
+  const config = {
+    region,
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  const sns = new SNSClient(config);
+  const events = new EventBridgeClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  if (options.clock) for (const c of [sns, events, dynamodb]) observeDates(c, options.clock);
+  return { sns, events, dynamodb, documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }) };
 }
