@@ -92,6 +92,8 @@ export function applyPolicyGuards(
   policy: string,
   groups: readonly GroupOutcomes[],
   guards: Guards,
+  /** Deletions under this policy in the last 24 hours, from the ledger (0 when unknown). */
+  deletedInLastDay = 0,
 ): { halts: Halt[]; deferred: number } {
   let worst: { group: string; deletes: number; ready: number } | undefined;
   for (const g of groups) {
@@ -110,7 +112,11 @@ export function applyPolicyGuards(
     return { halts: [{ policy, guard: "maxDeletePercent", message }], deferred: 0 };
   }
 
-  const limit = guards.maxDeletionsPerRun;
+  // A rolling day's cap over all runs, so a second run right after the first cannot delete
+  // what maxDeletionsPerRun deferred. Unset, it is maxDeletionsPerRun.
+  const perDay = guards.maxDeletionsPerDay ?? guards.maxDeletionsPerRun;
+  const leftToday = Math.max(0, perDay - deletedInLastDay);
+  const limit = Math.min(guards.maxDeletionsPerRun, leftToday);
   if (limit === Infinity) return { halts: [], deferred: 0 };
   const deletes: KeepOutcome[] = [];
   for (const g of groups) for (const o of g.outcomes) if (!o.keep) deletes.push(o);
@@ -123,7 +129,10 @@ export function applyPolicyGuards(
   const cutoff = limit > 0 ? times[limit - 1]! : -Infinity;
   let slotsAtCutoff = limit;
   const atCutoff: KeepOutcome[] = [];
-  const reason = `deferred: maxDeletionsPerRun ${limit}`;
+  const reason =
+    limit < guards.maxDeletionsPerRun
+      ? `deferred: maxDeletionsPerDay ${perDay} (${deletedInLastDay} deleted in the last 24 hours)`
+      : `deferred: maxDeletionsPerRun ${limit}`;
   for (const o of deletes) {
     const t = o.backup.createdAtMs;
     if (t < cutoff) slotsAtCutoff--;

@@ -15,6 +15,8 @@ export interface PlanInput {
   nowMs: number;
   /** The regions this run covers; undefined = every region present in `backups`. */
   regions?: readonly string[] | undefined;
+  /** Deletions per policy in the last 24 hours (the ledger's count), for maxDeletionsPerDay. */
+  deletedInLastDay?: ReadonlyMap<string, number> | undefined;
 }
 
 /** Shared by every delete decision (most of a large plan): one array, not 100k copies. */
@@ -88,7 +90,7 @@ export function planRetention(input: PlanInput): Plan {
       const halt = applyGroupGuards(p.name, po, p.guards, p.timezone, nowMs);
       if (halt) halts.push(halt);
     }
-    const policyGuards = applyPolicyGuards(p.name, planned, p.guards);
+    const policyGuards = applyPolicyGuards(p.name, planned, p.guards, input.deletedInLastDay?.get(p.name) ?? 0);
     halts.push(...policyGuards.halts);
     warnings.push(...nearTagWarnings(p, mine.map((g) => g.backups.filter((b) => b.state === "READY"))));
 

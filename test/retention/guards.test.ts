@@ -104,3 +104,20 @@ describe("guards", () => {
     expect(plan.decisions[0]!.reasons).toEqual(["guard: refusing to delete every READY backup of the group"]);
   });
 });
+
+describe("maxDeletionsPerDay", () => {
+  it("caps deletions over a rolling day: what the ledger says was deleted counts", () => {
+    // keep last 1 of 10: 9 deletable; 10 per day, 7 already gone today: 3 now, oldest first.
+    const p = policy({ keep: { last: 1 }, guards: { maxDeletionsPerRun: 50, maxDeletionsPerDay: 10 } });
+    const plan = planRetention({ backups: series("a", 10), policies: [p], nowMs: NOW, deletedInLastDay: new Map([["default", 7]]) });
+    expect(plan.decisions.filter((d) => d.action === "delete").map((d) => d.backupId)).toEqual(["a-07", "a-08", "a-09"]);
+    expect(byId(plan.decisions, "a-06")).toMatchObject({ action: "keep", deferred: true, reasons: ["deferred: maxDeletionsPerDay 10 (7 deleted in the last 24 hours)"] });
+  });
+
+  it("defaults to maxDeletionsPerRun, so a second run right after the first deletes nothing more", () => {
+    const p = policy({ keep: { last: 1 }, guards: { maxDeletionsPerRun: 4 } });
+    const plan = planRetention({ backups: series("a", 10), policies: [p], nowMs: NOW, deletedInLastDay: new Map([["default", 4]]) });
+    expect(actions(plan.decisions).filter((a) => a === "delete")).toEqual([]);
+    expect(plan.policies[0]?.deferred).toBe(9);
+  });
+});
