@@ -114,6 +114,11 @@ export function deletedBy(backups: readonly BackupNotice[]): string {
   return parts.join(", ");
 }
 
+/** For a sentence after "were deleted": ` by policy p`, or `: 2 by policy p, 1 outside policy (...)`. */
+export function deletedClause(by: string): string {
+  return /^\d/.test(by) ? `: ${by}` : ` ${by}`;
+}
+
 /** `in about 24 h` when every backup is at one stage, else `within about 72 h`. */
 export function stagePhrase(backups: readonly ReminderNotice[]): string {
   const stages = [...new Set(backups.map((b) => b.stageMs))].sort((a, b) => a - b);

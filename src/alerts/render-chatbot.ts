@@ -1,5 +1,5 @@
 import { backupArn } from "./arn.js";
-import { CAP, type Digest, eventTypeOf, goneText, headline, isOutside, type LineStyle, type PartInfo, partLabel, type Piece, type RenderOptions, type SingleAlert, threadId } from "./facts.js";
+import { CAP, deletedClause, type Digest, eventTypeOf, goneText, headline, isOutside, type LineStyle, type PartInfo, partLabel, type Piece, type RenderOptions, type SingleAlert, threadId } from "./facts.js";
 import type { Alert, BackupNotice } from "./model.js";
 import { count, oneLine, slackEscape, slackLink, slackText, truncate } from "./text.js";
 import { isoUtc, localTime, relativeText, spanText, stageText } from "./time-text.js";
@@ -130,7 +130,7 @@ export function chatbotForList(d: Digest, pieces: readonly Piece[], part: PartIn
   const group = slackText(alert.group, CAP.group);
   const lead =
     alert.kind === "deletion"
-      ? `*Deleted:* ${count(total, "backup")} of ${group}, ${slackEscape(d.deletedBy)}. Each can be restored until it is gone for good (${d.deadlines}): open its link to keep it.`
+      ? `*Deleted:* ${count(total, "backup")} of ${group}${slackEscape(deletedClause(d.deletedBy))}. Each can be restored until it is gone for good (${d.deadlines}): open its link to keep it.`
       : `*Reminder:* ${count(total, "deleted backup")} of ${group} gone for good ${d.stagePhrase} (${d.deadlines}). Open a link to keep that backup.`;
   const first = part?.firstNumber ?? 1;
   const partLine = part ? [`_Part ${part.index} of ${part.total}: backups ${first} to ${first + pieces.length - 1} of ${total}, oldest first._`] : [];

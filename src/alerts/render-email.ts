@@ -1,4 +1,4 @@
-import { CAP, type Digest, goneText, isOutside, type PartInfo, type Piece, type RenderOptions, type SingleAlert } from "./facts.js";
+import { CAP, deletedClause, type Digest, goneText, isOutside, type PartInfo, type Piece, type RenderOptions, type SingleAlert } from "./facts.js";
 import type { BackupNotice } from "./model.js";
 import { count, oneLine, safeUrl } from "./text.js";
 import { isoUtc, localAndUtc, relativeText, spanText, stageText } from "./time-text.js";
@@ -55,11 +55,6 @@ function partNote(part: PartInfo | undefined): string[] {
   return [`This is part ${part.index} of ${part.total} of one digest; each part lists different backups, oldest first.`, ""];
 }
 
-/** ` by policy p` or `: 2 by policy p, 1 outside policy`. */
-function byText(by: string): string {
-  return /^\d/.test(by) ? `: ${by}` : ` ${by}`;
-}
-
 /** Deletion digests and reminders: a lead that says what happened and what to do, then each backup. */
 export function emailForList(d: Digest, pieces: readonly Piece[], part: PartInfo | undefined, opts: RenderOptions): string {
   const alert = d.alert;
@@ -69,7 +64,7 @@ export function emailForList(d: Digest, pieces: readonly Piece[], part: PartInfo
   const lead =
     alert.kind === "deletion"
       ? [
-          `${count(total, "backup")} of ${group} ${one ? "was" : "were"} deleted${byText(d.deletedBy)}.`,
+          `${count(total, "backup")} of ${group} ${one ? "was" : "were"} deleted${deletedClause(d.deletedBy)}.`,
           `${one ? "It" : "Each"} can still be restored until the time shown below; after that AWS deletes it for good.`,
           "To keep a backup, open its restore link: the page shows the backup and asks you to confirm.",
           "If these deletions are expected, nothing needs doing.",
