@@ -1,3 +1,4 @@
+import { isValidEpochMs } from "../domain/time.js";
 import type { Alert, BackupNotice, ReminderNotice } from "./model.js";
 import { count, oneLine } from "./text.js";
 import { isoUtc, relativeText, spanText, stageText } from "./time-text.js";
@@ -151,7 +152,8 @@ export function headline(alert: Alert): string {
     case "backups-resumed":
       return `backups resumed: ${v(alert.group)}`;
     case "restored": {
-      const held = alert.heldUntilMs === undefined ? "pinned" : `held until ${isoUtc(alert.heldUntilMs).slice(0, 10)}`;
+      const until = alert.heldUntilMs;
+      const held = until === undefined ? "pinned" : isValidEpochMs(until) ? `held until ${isoUtc(until).slice(0, 10)}` : "held";
       return `restored ${v(alert.backup.backupId)} in ${v(alert.backup.group)}, ${held}`;
     }
   }
@@ -205,6 +207,7 @@ export function digestOf(alert: ListAlert): Digest {
 
 /** `in 6 days 23 h`, or `2 h ago: too late to restore` once DeleteTimestamp has passed. */
 export function goneText(deleteAtMs: number, nowMs: number): string {
+  if (!isValidEpochMs(deleteAtMs) || !isValidEpochMs(nowMs)) return "(unknown)";
   const when = relativeText(deleteAtMs, nowMs);
   return deleteAtMs > nowMs ? when : `${when}: too late to restore`;
 }

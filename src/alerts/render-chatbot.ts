@@ -85,12 +85,14 @@ interface Body {
 
 function assemble(alert: Alert, part: PartInfo | undefined, body: Body): ChatbotNotification {
   const marker = part ? ` (${partLabel(part)})` : "";
+  // Unique per message and the same on a retry: kind, run (or time), group, part.
   const runOrTime = "runId" in alert ? alert.runId : isoUtc(alert.nowMs);
   const partKey = part ? `/${part.index}-of-${part.total}` : "";
+  const where = threadId(alert).slice("cloudhsm-retention/".length);
   return {
     version: "1.0",
     source: "custom",
-    id: oneLine(`${alert.kind}/${runOrTime}/${threadId(alert)}${partKey}`, CHATBOT_CAPS.id),
+    id: oneLine(`cloudhsm-retention/${alert.kind}/${runOrTime}/${where}${partKey}`, CHATBOT_CAPS.id),
     content: {
       textType: "client-markdown",
       title: `${EMOJI[alert.kind]} ${slackText(body.head, CHATBOT_CAPS.title - 40)}${marker}`,

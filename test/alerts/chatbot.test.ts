@@ -48,6 +48,14 @@ describe("the https message (AWS Chatbot custom notification)", () => {
     expect(n.content.description).toContain(`<${link("backup-bcdefghijkl")}|Restore backup-bcdefghijkl>`);
   });
 
+  it("gives each message its own id, the same when rendered again", () => {
+    const a = deletion([notice("backup-abcdefghijk")]);
+    expect(chat(a)[0]!.id).toBe("cloudhsm-retention/deletion/run-20261127-0615/us-east-1/cluster-abc");
+    expect(chat(a)[0]!.id).toBe(chat(a)[0]!.id);
+    expect(chat(halt)[0]!.id).toBe("cloudhsm-retention/halt/run-20261127-0615/us-east-1/cluster-abc");
+    expect(chat(stopped)[0]!.id).toBe("cloudhsm-retention/backups-stopped/2026-11-27T06:16:00Z/us-east-1/cluster-abc");
+  });
+
   it("names backups by ARN when the account is known", () => {
     const n = chat(deletion([notice("backup-abcdefghijk")]), { accountId: "111122223333" })[0]!;
     expect(n.metadata.relatedResources).toEqual(["arn:aws:cloudhsm:us-east-1:111122223333:backup/backup-abcdefghijk"]);

@@ -84,6 +84,27 @@ describe("times in the email, worked by hand across Berlin's DST change on 2026-
   });
 });
 
+describe("late and odd cases", () => {
+  it("says so when a backup is already past its DeleteTimestamp (a late announcement)", () => {
+    const m = only(deletion([notice("backup-abcdefghijk")], at("2026-12-04T08:15:00Z")));
+    expect(m.email).toContain("Gone for good: 2026-12-04 07:15 CET (2026-12-04T06:15:00Z), 2 h ago: too late to restore");
+  });
+
+  it("says an unknown time is unknown, rather than inventing one", () => {
+    const m = only(deletion([notice("backup-abcdefghijk", { deleteAtMs: Number.NaN })]));
+    expect(lines(m.email).filter((l) => l.startsWith("Gone for good:"))).toEqual(["Gone for good: (unknown time), (unknown)"]);
+  });
+
+  it("does not print half an unknown date in a subject", () => {
+    expect(only(restored(Number.NaN)).subject).toBe("[cloudhsm-retention] restored backup-abcdefghijk in us-east-1/cluster-abc, held");
+  });
+
+  it("adds the operator's footer line, on one line", () => {
+    const [m] = renderAlert(halt, { footer: "Owned by the platform team:\n#platform-oncall" });
+    expect(m!.email.endsWith("\nOwned by the platform team: #platform-oncall")).toBe(true);
+  });
+});
+
 describe("the email of a reminder", () => {
   it("says which stage, and the time left", () => {
     // 2 h stage: sent at 04:16 for a backup gone at 06:15: 1 h 59 min left.
