@@ -93,8 +93,13 @@ export function renderAlert(alert: Alert, opts: RenderOptions = {}): RenderedMes
   if (alert.backups.length === 0) return [];
   const d = digestOf(alert);
   const all = pieces(d, sortBackups<BackupNotice>(alert.backups), opts);
-  const whole = renderPart(d, all, undefined, opts);
-  if (fitsLimits(whole, limits)) return [checked(whole, limits)];
+  // The backup lines alone past the description cap: no need to render the whole digest to know.
+  let slackChars = 0;
+  for (const p of all) slackChars += p.slack.length + 1;
+  if (slackChars <= limits.maxDescriptionChars) {
+    const whole = renderPart(d, all, undefined, opts);
+    if (fitsLimits(whole, limits)) return [checked(whole, limits)];
+  }
   // While packing, the part numbers are not known yet: measure with the widest they can
   // be (as many parts as backups), so the real, shorter labels can only make parts smaller.
   const widest = (start: number): PartInfo => ({ index: all.length, total: all.length, firstNumber: start + 1, of: all.length });

@@ -95,7 +95,10 @@ const URL_SAFE = /[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/;
  * controls, non-ASCII, `<`, `>`, `|`, quotes) is percent-encoded as UTF-8, so a mail
  * client cannot split it and `|` or `>` cannot end a Slack link.
  */
+const ALL_URL_SAFE = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
+
 export function safeUrl(url: string): string {
+  if (ALL_URL_SAFE.test(url) && url.length <= MAX_URL_CHARS) return url;
   let out = "";
   for (const ch of url.replace(LONE_SURROGATE, "\ufffd")) {
     if (URL_SAFE.test(ch)) out += ch;

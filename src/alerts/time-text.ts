@@ -41,6 +41,7 @@ function parts(epochMs: number, locale: string, timezone: string): Record<string
 }
 
 const utcZones = new Map<string, boolean>();
+const britishNames = new Map<string, string>();
 
 /** True for a zone name Intl knows; an unknown one would throw when formatting. */
 export function isKnownZone(timezone: string): boolean {
@@ -71,9 +72,16 @@ export function isUtcZone(timezone: string): boolean {
  */
 function zoneName(epochMs: number, timezone: string, us: string): string {
   if (!/^GMT[+-]/.test(us)) return us;
-  const gb = parts(epochMs, "en-GB", timezone).timeZoneName ?? "";
-  if (gb && !/^GMT[+-]/.test(gb)) return gb;
-  return us.replace(/^GMT/, "UTC");
+  // Within one zone, one offset has one abbreviation (GMT+1 is CET in Berlin): look the
+  // British name up once per zone and offset, not once per time shown.
+  const key = `${timezone} ${us}`;
+  let name = britishNames.get(key);
+  if (name === undefined) {
+    const gb = parts(epochMs, "en-GB", timezone).timeZoneName ?? "";
+    name = gb && !/^GMT[+-]/.test(gb) ? gb : us.replace(/^GMT/, "UTC");
+    if (britishNames.size < 4096) britishNames.set(key, name);
+  }
+  return name;
 }
 
 /**
