@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { BackupNotice } from "../../src/alerts/model.js";
 import { renderAlert, snsMessageJson } from "../../src/alerts/render.js";
@@ -113,6 +114,29 @@ describe("packRuns", () => {
   it("fills each run as far as it fits (greedy)", () => {
     // Worked by hand: [5,1] [1,3] [4,2] [2,2] [6] [1,1,1,1,1,1] [1,1,1,1] [6]
     expect(runs).toEqual([[5, 1], [1, 3], [4, 2], [2, 2], [6], [1, 1, 1, 1, 1, 1], [1, 1, 1, 1], [6]]);
+  });
+
+  it("agrees with the obvious one-item-at-a-time greedy split, for any weights", () => {
+    // The oracle: add items while the sum stays within the cap.
+    const greedy = (ws: number[], c: number): number[][] | undefined => {
+      const out: number[][] = [];
+      let cur: number[] = [];
+      for (const w of ws) {
+        if (w > c) return undefined;
+        if (sum(cur) + w > c) {
+          out.push(cur);
+          cur = [];
+        }
+        cur.push(w);
+      }
+      if (cur.length) out.push(cur);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 200 }), fc.integer({ min: 1, max: 60 }), (ws, c) => {
+        expect(packRuns(ws, (_, run) => sum(run) <= c)).toEqual(greedy(ws, c));
+      }),
+    );
   });
 
   it("says so when one item alone does not fit", () => {
