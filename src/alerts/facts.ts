@@ -65,6 +65,23 @@ export function isOutside(b: BackupNotice): boolean {
   return b.outsidePolicy || b.policy === null;
 }
 
+/**
+ * A backup without a restore link is a bug upstream, but its message must still say how
+ * to get it back: the AWS CLI command, when its ID and region are plain enough to paste
+ * into a shell safely. The pin matters: a backup restored by hand and not pinned may be
+ * deleted again by the next run.
+ */
+export function noLinkText(b: BackupNotice): string {
+  const pasteable = /^backup-[A-Za-z0-9]{1,64}$/.test(b.backupId) && /^[a-z]{2}(-[a-z]+)+-\d$/.test(b.region);
+  return pasteable
+    ? `no restore link; restore it with: aws cloudhsmv2 restore-backup --region ${b.region} --backup-id ${b.backupId} (then pin it, or the next run may delete it again)`
+    : "no restore link; restore it with CloudHSM's RestoreBackup (then pin it, or the next run may delete it again)";
+}
+
+export function hasLink(b: BackupNotice): boolean {
+  return b.restoreUrl.trim().length > 0;
+}
+
 export function partLabel(part: PartInfo | undefined): string {
   return part ? `part ${part.index} of ${part.total}` : "";
 }
@@ -75,7 +92,14 @@ export function isListAlert(alert: Alert): alert is ListAlert {
 
 /** Oldest first, ties by ID: the same alert always splits into the same parts. */
 export function sortBackups<T extends BackupNotice>(backups: readonly T[]): T[] {
-  return [...backups].sort((a, b) => a.createdAtMs - b.createdAtMs || (a.backupId < b.backupId ? -1 : a.backupId > b.backupId ? 1 : 0));
+  // An instant that is not a number sorts last, so the comparison stays consistent.
+  const key = (t: number) => (Number.isFinite(t) ? t : Number.POSITIVE_INFINITY);
+  return [...backups].sort((a, b) => {
+    const ka = key(a.createdAtMs);
+    const kb = key(b.createdAtMs);
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    return a.backupId < b.backupId ? -1 : a.backupId > b.backupId ? 1 : 0;
+  });
 }
 
 /** Updates about one group (one cluster in one region, or its copies) thread together. */

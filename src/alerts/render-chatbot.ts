@@ -1,5 +1,5 @@
 import { backupArn } from "./arn.js";
-import { CAP, deletedClause, type Digest, eventTypeOf, goneText, headline, isOutside, type LineStyle, type PartInfo, partLabel, type Piece, type RenderOptions, type SingleAlert, threadId } from "./facts.js";
+import { CAP, deletedClause, type Digest, eventTypeOf, goneText, hasLink, headline, isOutside, noLinkText, type LineStyle, type PartInfo, partLabel, type Piece, type RenderOptions, type SingleAlert, threadId } from "./facts.js";
 import type { Alert, BackupNotice } from "./model.js";
 import { count, oneLine, slackEscape, slackLink, slackText, truncate } from "./text.js";
 import { isoUtc, localTime, relativeText, spanText, stageText } from "./time-text.js";
@@ -117,9 +117,9 @@ export function resource(b: BackupNotice, opts: RenderOptions): string {
 
 /** `• <url|Restore backup-abc> · created 2026-08-27 05:13 CEST · gone for good in 6 days 23 h` */
 export function slackLine(b: BackupNotice, nowMs: number, style: LineStyle): string {
-  let line =
-    `• ${slackLink(b.restoreUrl, `Restore ${oneLine(b.backupId, CAP.id)}`)} · created ${slackEscape(localTime(b.createdAtMs, b.timezone))}` +
-    ` · gone for good ${goneText(b.deleteAtMs, nowMs)}`;
+  const name = oneLine(b.backupId, CAP.id);
+  const link = hasLink(b) ? slackLink(b.restoreUrl, `Restore ${name}`) : `${slackEscape(name)} (${slackEscape(noLinkText(b))})`;
+  let line = `• ${link} · created ${slackEscape(localTime(b.createdAtMs, b.timezone))} · gone for good ${goneText(b.deleteAtMs, nowMs)}`;
   if (style.mixedOwners) line += isOutside(b) ? " · deleted outside policy" : ` · policy ${id(b.policy)}`;
   if (style.sharedReason === undefined) line += ` · ${slackText(b.reason, CHATBOT_CAPS.lineReason)}`;
   return line;

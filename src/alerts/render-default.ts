@@ -1,4 +1,4 @@
-import { CAP, type Digest, headline, type PartInfo, partLabel, type Piece, type SingleAlert } from "./facts.js";
+import { CAP, type Digest, hasLink, headline, noLinkText, type PartInfo, partLabel, type Piece, type SingleAlert } from "./facts.js";
 import type { BackupNotice } from "./model.js";
 import { oneLine, safeUrl } from "./text.js";
 import { isoUtc, relativeText } from "./time-text.js";
@@ -22,7 +22,7 @@ function sentence(text: string): string {
 }
 
 export function defaultLine(b: BackupNotice): string {
-  return `${oneLine(b.backupId, CAP.id)} restorable until ${isoUtc(b.deleteAtMs)}: ${safeUrl(b.restoreUrl)}`;
+  return `${oneLine(b.backupId, CAP.id)} restorable until ${isoUtc(b.deleteAtMs)}: ${hasLink(b) ? safeUrl(b.restoreUrl) : noLinkText(b)}`;
 }
 
 export function defaultForList(d: Digest, pieces: readonly Piece[], part: PartInfo | undefined): string {

@@ -1,4 +1,4 @@
-import { CAP, deletedClause, type Digest, goneText, isOutside, type PartInfo, type Piece, type RenderOptions, type SingleAlert } from "./facts.js";
+import { CAP, deletedClause, type Digest, goneText, hasLink, isOutside, noLinkText, type PartInfo, type Piece, type RenderOptions, type SingleAlert } from "./facts.js";
 import type { BackupNotice } from "./model.js";
 import { count, oneLine, safeUrl } from "./text.js";
 import { isoUtc, localAndUtc, relativeText, spanText, stageText } from "./time-text.js";
@@ -45,8 +45,7 @@ export function emailBlock(b: BackupNotice, n: number, nowMs: number): string {
     field("Deleted", outside ? "outside policy (not by cloudhsm-retention)" : `by policy ${id(b.policy)}`),
     field("Why", oneLine(b.reason, CAP.reason)),
     field("Gone for good", `${localAndUtc(b.deleteAtMs, b.timezone)}, ${goneText(b.deleteAtMs, nowMs)}`),
-    "Restore link (opens a page that asks you to confirm):",
-    safeUrl(b.restoreUrl),
+    ...(hasLink(b) ? ["Restore link (opens a page that asks you to confirm):", safeUrl(b.restoreUrl)] : [field("Restore", noLinkText(b))]),
   ].join("\n");
 }
 

@@ -95,6 +95,19 @@ describe("late and odd cases", () => {
     expect(lines(m.email).filter((l) => l.startsWith("Gone for good:"))).toEqual(["Gone for good: (unknown time), (unknown)"]);
   });
 
+  it("without a restore link, says how to restore by hand instead of leaving a blank line", () => {
+    const m = only(deletion([notice("backup-abcdefghijk", { restoreUrl: "" }), notice("backup-bcdefghijkl", { restoreUrl: " ", backupId: "backup-x; rm -rf /" })]));
+    const cmd = "aws cloudhsmv2 restore-backup --region us-east-1 --backup-id backup-abcdefghijk";
+    expect(m.email).toContain(`Restore:       no restore link; restore it with: ${cmd} (then pin it`);
+    expect(m.email).not.toContain("Restore link (opens");
+    // Never a shell command built from an ID that is not plain.
+    expect(m.email).not.toContain("--backup-id backup-x;");
+    expect(m.email).toContain("restore it with CloudHSM's RestoreBackup");
+    const chat = JSON.parse(m.https).content.description as string;
+    expect(chat).toContain(`backup-abcdefghijk (no restore link; restore it with: ${cmd}`);
+    expect(m.default).toContain(cmd);
+  });
+
   it("does not print half an unknown date in a subject", () => {
     expect(only(restored(Number.NaN)).subject).toBe("[cloudhsm-retention] restored backup-abcdefghijk in us-east-1/cluster-abc, held");
   });
