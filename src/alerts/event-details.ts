@@ -26,14 +26,16 @@ export interface BackupFields {
 /** `Backup Deletion Scheduled`: a backup went into PENDING_DELETION (by us, or noticed outside policy). */
 export interface BackupDeletionScheduledDetail extends BackupFields {
   reason: string;
-  restoreUrl: string;
+  /** The restore page; null only if the link could not be made. */
+  restoreUrl: string | null;
   runId: string;
 }
 
 /** `Backup Deletion Reminder`: one reminder stage reached, sent once per backup and stage. */
 export interface BackupDeletionReminderDetail extends BackupFields {
   reason: string;
-  restoreUrl: string;
+  /** The restore page; null only if the link could not be made. */
+  restoreUrl: string | null;
   runId: string;
   /** The stage as configured (`alerts.reminders`): `72h`, `24h`, `2h`. */
   stage: string;

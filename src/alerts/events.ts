@@ -75,6 +75,11 @@ function backupFields(b: BackupNotice): BackupFields {
   };
 }
 
+/** The restore link, or null when there is none (a bug upstream; the alert then says how to restore by hand). */
+function link(b: BackupNotice): string | null {
+  return b.restoreUrl.trim() ? safeUrl(b.restoreUrl) : null;
+}
+
 function arns(b: BackupNotice, accountId: string | undefined): string[] {
   return accountId ? [backupArn(b.region, accountId, b.backupId)] : [];
 }
@@ -91,7 +96,7 @@ function durationLabel(ms: number): string {
 /** One `Backup Deletion Scheduled` entry per backup of a deletion digest. */
 export function deletionScheduledEvents(alert: Extract<Alert, { kind: "deletion" }>, accountId?: string): Array<EventEntry<BackupDeletionScheduledDetail>> {
   return alert.backups.map((b) =>
-    entry(DETAIL_TYPES.deletionScheduled, { ...backupFields(b), reason: text(b.reason), restoreUrl: safeUrl(b.restoreUrl), runId: name(alert.runId) }, arns(b, accountId), alert.nowMs),
+    entry(DETAIL_TYPES.deletionScheduled, { ...backupFields(b), reason: text(b.reason), restoreUrl: link(b), runId: name(alert.runId) }, arns(b, accountId), alert.nowMs),
   );
 }
 
@@ -100,7 +105,7 @@ export function reminderEvents(alert: Extract<Alert, { kind: "reminder" }>, acco
   return alert.backups.map((b) =>
     entry(
       DETAIL_TYPES.deletionReminder,
-      { ...backupFields(b), reason: text(b.reason), restoreUrl: safeUrl(b.restoreUrl), runId: name(alert.runId), stage: durationLabel(b.stageMs), stageSeconds: Math.round(b.stageMs / 1000) },
+      { ...backupFields(b), reason: text(b.reason), restoreUrl: link(b), runId: name(alert.runId), stage: durationLabel(b.stageMs), stageSeconds: Math.round(b.stageMs / 1000) },
       arns(b, accountId),
       alert.nowMs,
     ),

@@ -139,6 +139,11 @@ describe("event entries, each with the detail the README documents", () => {
     });
   });
 
+  it("says null for a missing restore link, never an empty string", () => {
+    const [e] = deletionScheduledEvents(deletion([notice("backup-abcdefghijk", { restoreUrl: "" })]));
+    expect(e!.detail.restoreUrl).toBeNull();
+  });
+
   it("writes ARNs in the region's partition", () => {
     const [e] = deletionScheduledEvents(deletion([notice("backup-abcdefghijk", { region: "cn-north-1" })]), ACCOUNT);
     expect(e!.resources).toEqual(["arn:aws-cn:cloudhsm:cn-north-1:111122223333:backup/backup-abcdefghijk"]);
