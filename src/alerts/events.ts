@@ -38,8 +38,8 @@ export interface EventEntry<D extends object = object> {
   detail: D;
   /** Backup (or cluster) ARNs when the account is known. */
   resources: string[];
-  /** Epoch milliseconds of what happened; PutEvents' Time. */
-  time?: number;
+  /** Epoch milliseconds of what happened; PutEvents' Time (named as the EventSink port names it). */
+  timeMs?: number;
 }
 
 /** PutEvents: at most 10 entries per call, and under 256 KB in all (entry size formula below). */
@@ -55,8 +55,8 @@ const name = (v: string) => truncate(v, NAME_CHARS);
 const nameOrNull = (v: string | null | undefined) => (v === undefined || v === null ? null : name(v));
 const text = (v: string) => truncate(v, TEXT_CHARS);
 
-function entry<D extends object>(detailType: DetailType, detail: D, resources: string[], time: number): EventEntry<D> {
-  const e: EventEntry<D> = { source: EVENT_SOURCE, detailType, detail, resources, time };
+function entry<D extends object>(detailType: DetailType, detail: D, resources: string[], timeMs: number): EventEntry<D> {
+  const e: EventEntry<D> = { source: EVENT_SOURCE, detailType, detail, resources, timeMs };
   const size = entrySizeBytes(e);
   if (size > MAX_ENTRY_BYTES) throw new AlertRenderError(`${detailType} event of ${size} bytes exceeds ${MAX_ENTRY_BYTES}`);
   return e;
@@ -235,7 +235,7 @@ export function eventsForAlert(alert: Alert, accountId?: string): EventEntry[] {
  * JSON string sent) and each resource.
  */
 export function entrySizeBytes(e: EventEntry): number {
-  let size = e.time === undefined ? 0 : 14;
+  let size = e.timeMs === undefined ? 0 : 14;
   size += utf8Bytes(e.source) + utf8Bytes(e.detailType) + utf8Bytes(JSON.stringify(e.detail));
   for (const r of e.resources) size += utf8Bytes(r);
   return size;
@@ -271,7 +271,7 @@ export function toPutEventsEntry(e: EventEntry, eventBusName: string) {
     DetailType: e.detailType,
     Detail: JSON.stringify(e.detail),
     Resources: e.resources,
-    ...(e.time === undefined ? {} : { Time: new Date(e.time) }),
+    ...(e.timeMs === undefined ? {} : { Time: new Date(e.timeMs) }),
     EventBusName: eventBusName,
   };
 }

@@ -30,7 +30,7 @@ describe("event entries, each with the detail the README documents", () => {
     expect(entries[0]).toEqual({
       source: "cloudhsm-retention",
       detailType: "Backup Deletion Scheduled",
-      time: at("2026-11-27T06:16:00Z"),
+      timeMs: at("2026-11-27T06:16:00Z"),
       resources: [ARN_A],
       detail: { ...backupA, reason: REASON, restoreUrl: link("backup-abcdefghijk"), runId: "run-20261127-0615" },
     });
@@ -60,7 +60,7 @@ describe("event entries, each with the detail the README documents", () => {
   it("Backup Expired: at its DeleteTimestamp", () => {
     const e = expiredEvent(notice("backup-abcdefghijk"), ACCOUNT);
     expect(e.detailType).toBe("Backup Expired");
-    expect(e.time).toBe(at("2026-12-04T06:15:00Z"));
+    expect(e.timeMs).toBe(at("2026-12-04T06:15:00Z"));
     expect(e.detail).toEqual({ ...backupA, reason: REASON, expiredAt: "2026-12-04T06:15:00Z" });
   });
 
@@ -69,7 +69,7 @@ describe("event entries, each with the detail the README documents", () => {
     expect(s).toEqual({
       source: "cloudhsm-retention",
       detailType: "Backups Stopped",
-      time: at("2026-11-27T06:16:00Z"),
+      timeMs: at("2026-11-27T06:16:00Z"),
       resources: ["arn:aws:cloudhsm:us-east-1:111122223333:cluster/cluster-abc"],
       detail: {
         region: "us-east-1",
@@ -126,7 +126,7 @@ describe("event entries, each with the detail the README documents", () => {
       counts: { ...counts, secretList: ["backup-x"] } as RunCounts,
     });
     expect(e.detailType).toBe("Retention Run Completed");
-    expect(e.time).toBe(at("2026-11-27T06:15:42Z"));
+    expect(e.timeMs).toBe(at("2026-11-27T06:15:42Z"));
     expect(e.detail).toEqual({
       runId: "run-20261127-0615",
       startedAt: "2026-11-27T06:15:00Z",
@@ -159,9 +159,9 @@ describe("event entries, each with the detail the README documents", () => {
 describe("sizes and batches", () => {
   it("counts an entry's size as EventBridge does", () => {
     // 14 (Time) + 18 ("cloudhsm-retention") + 15 ("Backups Resumed") + 2 ("{}") + 2 ("é" in UTF-8) = 51
-    const e: EventEntry = { source: "cloudhsm-retention", detailType: "Backups Resumed", detail: {}, resources: ["é"], time: 0 };
+    const e: EventEntry = { source: "cloudhsm-retention", detailType: "Backups Resumed", detail: {}, resources: ["é"], timeMs: 0 };
     expect(entrySizeBytes(e)).toBe(51);
-    expect(entrySizeBytes({ ...e, time: undefined })).toBe(37);
+    expect(entrySizeBytes({ ...e, timeMs: undefined })).toBe(37);
   });
 
   it("keeps an entry small whatever the reason's length", () => {
