@@ -133,3 +133,16 @@ export class AlertDeliveryError extends RetentionError {
     this.name = "AlertDeliveryError";
   }
 }
+
+/**
+ * An alert that cannot be rendered within SNS's and Chatbot's limits without cutting
+ * something that must not be cut (a restore link, a backup from a digest). Not a user
+ * mistake: alert data comes from this service; the alert path fails loudly instead of
+ * sending a message that silently lacks a backup or carries a broken link.
+ */
+export class AlertRenderError extends RetentionError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AlertRenderError";
+  }
+}

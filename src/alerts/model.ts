@@ -55,9 +55,31 @@ export type Alert =
       advice: string;
     }
   /** A selected cluster has made no READY backup for longer than alerts.backupsStoppedAfter. */
-  | { kind: "backups-stopped"; nowMs: number; region: string; group: string; clusterId: string | undefined; newestReadyMs: number | undefined; thresholdMs: number; policy: string }
+  | {
+      kind: "backups-stopped";
+      nowMs: number;
+      region: string;
+      group: string;
+      clusterId: string | undefined;
+      newestReadyMs: number | undefined;
+      thresholdMs: number;
+      policy: string;
+      /** The policy's IANA zone for local times; UTC when absent. */
+      timezone?: string | undefined;
+    }
   /** The same cluster makes backups again. */
-  | { kind: "backups-resumed"; nowMs: number; region: string; group: string; clusterId: string | undefined; newestReadyMs: number; stoppedSinceMs: number; policy: string }
+  | {
+      kind: "backups-resumed";
+      nowMs: number;
+      region: string;
+      group: string;
+      clusterId: string | undefined;
+      newestReadyMs: number;
+      stoppedSinceMs: number;
+      policy: string;
+      /** The policy's IANA zone for local times; UTC when absent. */
+      timezone?: string | undefined;
+    }
   /** A backup came back (from the alert's link, or by any other path) and is held or pinned. */
   | {
       kind: "restored";
