@@ -6,9 +6,10 @@ import {
 } from "@aws-sdk/client-cloudhsm-v2";
 import { addRetries, type BackupStore, type DeleteOutcome, type ListResult, type RetryCounts } from "../domain/ports.js";
 import { MAX_TIMESTAMP_MS, timestampRangeProblem } from "../domain/time.js";
-import type { Backup } from "../domain/types.js";
+import type { Backup, BackupState } from "../domain/types.js";
 import { toDomainBackup } from "../inventory/convert.js";
 import type { CloudHsmClientFor } from "./clients.js";
+import { describeError } from "./describe-error.js";
 import { DEFAULT_RETRY, type RetryOptions, type RetryResult, withRetry } from "./retry.js";
 
 /** DescribeBackups' largest page: the fewest calls, ceil(backups / 50) per region. */
@@ -53,10 +54,6 @@ export class ListBackupsError extends Error {
   }
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}
 
 /**
  * The CloudHSM V2 adapter behind the `BackupStore` port. It receives ready-made
@@ -74,10 +71,11 @@ export class CloudHsmBackupStore implements BackupStore {
     this.#retry = { ...DEFAULT_RETRY, ...Object.fromEntries(given) };
   }
 
-  async listBackups(region: string): Promise<ListResult> {
+  async listBackups(region: string, options: { states?: readonly BackupState[] } = {}): Promise<ListResult> {
     const stats = { calls: 0, retries: {} as RetryCounts };
     const byId = new Map<string, Backup>();
-    for await (const raw of this.#describe(region, {}, stats)) {
+    const input = options.states === undefined ? {} : { Filters: { states: [...options.states] } };
+    for await (const raw of this.#describe(region, input, stats)) {
       const b = checked(toDomainBackup(raw, region), region, stats);
       const seen = byId.get(b.backupId);
       // Overlapping pages, or a copy landing mid-listing, can repeat a backup: the same

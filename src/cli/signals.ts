@@ -12,7 +12,7 @@ export function signalled(): Promise<NodeJS.Signals> {
 }
 
 /** Exit code after a signal, as shells report it: 128 + the signal's number. */
-export const SIGNAL_EXIT_CODES: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+export const SIGNAL_EXIT_CODES: Record<"SIGINT" | "SIGTERM" | "SIGHUP", number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 export interface Interruption {
   /** Aborted on the first SIGINT or SIGTERM. */
@@ -24,14 +24,15 @@ export interface Interruption {
 }
 
 /**
- * Ctrl-C for work that must not be cut off mid-call: the first SIGINT or SIGTERM aborts
+ * Ctrl-C for work that must not be cut off mid-call: the first SIGINT, SIGTERM or SIGHUP aborts
  * `signal` and calls `onFirst` (to say what it is waiting for); a second one exits at once
  * with 128 + the signal's number, for the user who would rather not wait.
  */
 export function interruptible(onFirst: (signal: NodeJS.Signals) => void, exit: (code: number) => never = process.exit): Interruption {
   const controller = new AbortController();
   let first: NodeJS.Signals | undefined;
-  const handle = (signal: "SIGINT" | "SIGTERM") => {
+  // SIGHUP too: a closed terminal or a dropped SSH session must not cut a run short mid-call.
+  const handle = (signal: "SIGINT" | "SIGTERM" | "SIGHUP") => {
     if (first !== undefined) exit(SIGNAL_EXIT_CODES[signal]);
     first = signal;
     controller.abort();
@@ -39,12 +40,14 @@ export function interruptible(onFirst: (signal: NodeJS.Signals) => void, exit: (
   };
   process.on("SIGINT", handle);
   process.on("SIGTERM", handle);
+  process.on("SIGHUP", handle);
   return {
     signal: controller.signal,
     received: () => first,
     dispose() {
       process.off("SIGINT", handle);
       process.off("SIGTERM", handle);
+      process.off("SIGHUP", handle);
     },
   };
 }

@@ -63,7 +63,9 @@ function checkInventory(data: unknown, defaultRegion: string | undefined): PathI
     if (typeof b.BackupId !== "string" || b.BackupId === "") {
       issues.push({ path: at("BackupId"), message: `${name}.BackupId: expected a backup ID string` });
     }
-    if (typeof b.BackupState !== "string" || !(BACKUP_STATES as readonly string[]).includes(b.BackupState)) {
+    if (b.BackupState === undefined || b.BackupState === null) {
+      issues.push({ path: at(), message: `${name}: missing BackupState (one of ${BACKUP_STATES.join(", ")})` });
+    } else if (typeof b.BackupState !== "string" || !(BACKUP_STATES as readonly string[]).includes(b.BackupState)) {
       issues.push({ path: at("BackupState"), message: `${name}.BackupState: expected one of ${BACKUP_STATES.join(", ")}` });
     }
     for (const key of ["CreateTimestamp", "DeleteTimestamp", "CopyTimestamp"] as const) {
@@ -142,6 +144,11 @@ function inFileOrder(issues: SourceIssue[]): SourceIssue[] {
 
 /** Node's JSON.parse messages carry "position N"; turn that into line and column. */
 function syntaxIssue(text: string, file: string, message: string): SourceIssue {
+  // YAML or text output (`--output yaml|text`) fails at its first character, or its last.
+  const first = text.replace(/^\uFEFF/, "").trimStart()[0];
+  if (first !== undefined && first !== "{" && first !== "[") {
+    return { file, line: 1, col: 1, message: 'not JSON: an inventory is what `aws cloudhsmv2 describe-backups --output json` prints ({"Backups": [...]})' };
+  }
   const pos = Number(/position (\d+)/.exec(message)?.[1] ?? text.length);
   const before = text.slice(0, pos).split("\n");
   const line = before.length;

@@ -7,14 +7,15 @@ import type { JobLogger } from "./logger.js";
  * Carrying out a plan's deletions. Two rules make it safe:
  * - order: oldest first, and each group's oldest backup last, held back when another
  *   deletion in its group failed (see `deletePlanned`);
- * - time of check: the plan was made from a listing that may be minutes old, so each
- *   batch of candidates is looked at again just before it is deleted, and a backup that
- *   changed meanwhile (pinned with NeverExpires, tagged, restored, deleted) is left for
- *   the next run to decide.
+ * - time of check: the plan was made from a listing that may be minutes old, so the
+ *   candidates are looked at again just before they are deleted, as many at a time as
+ *   are deleted in parallel (one DescribeBackups call per region for each round), and a
+ *   backup that changed meanwhile (pinned with NeverExpires, tagged, moved to another
+ *   cluster, restored, deleted) is left for the next run to decide. What remains is the
+ *   gap between that look and the DeleteBackup call: one round trip, since AWS offers no
+ *   conditional delete.
  */
 
-/** Candidates looked at again with one DescribeBackups call per region, before their deletion. */
-export const CHECK_BATCH = 50;
 
 export interface DeleteOptions {
   concurrency: number;
@@ -23,6 +24,15 @@ export interface DeleteOptions {
   listed: ReadonlyMap<string, Backup>;
   /** Once aborted, no further deletion starts; those in flight finish (Ctrl-C, SIGTERM). */
   signal?: AbortSignal | undefined;
+  /** The ledger's write-ahead record and its confirmation (see src/jobs/apply-alerts.ts). */
+  hooks?: DeleteHooks | undefined;
+}
+
+export interface DeleteHooks {
+  /** Just before DeleteBackup. Throwing keeps the backup from being deleted (status failed). */
+  before(d: Decision): Promise<void>;
+  /** After DeleteBackup, whatever its outcome. Must not throw. */
+  after(d: Decision, outcome: DeleteOutcome): Promise<void>;
 }
 
 /** The DescribeBackups calls of the checks before deleting, and their retries. */
@@ -36,6 +46,11 @@ export function changedSince(listed: Backup, now: Backup | undefined): string | 
   if (now === undefined) return "it no longer exists";
   if (now.state !== "READY") return `its state is now ${now.state}`;
   if (now.neverExpires !== listed.neverExpires) return now.neverExpires ? "it was pinned (NeverExpires)" : "its NeverExpires changed";
+  // The plan grouped it by cluster: a backup whose cluster is now unknown or another would be
+  // planned differently (or, without a cluster, left alone).
+  if (now.clusterId !== listed.clusterId || now.sourceClusterId !== listed.sourceClusterId || now.sourceRegion !== listed.sourceRegion) {
+    return "its cluster changed";
+  }
   const tags = (b: Backup) => JSON.stringify(Object.entries(b.tags).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
   if (tags(now) !== tags(listed)) return "its tags changed";
   return undefined;
@@ -93,11 +108,14 @@ async function deleteChecked(
   opts: DeleteOptions,
   checks: CheckStats,
 ): Promise<Array<DeleteOutcome | undefined>> {
-  const limit = pLimit(Math.max(1, opts.concurrency));
+  // One round at a time: look, then delete what is unchanged, all in parallel. A larger
+  // batch would leave a pin made during the earlier deletions of the batch unseen.
+  const round = Math.max(1, opts.concurrency);
+  const limit = pLimit(round);
   const out: Array<DeleteOutcome | undefined> = [];
-  for (let i = 0; i < decisions.length; i += CHECK_BATCH) {
+  for (let i = 0; i < decisions.length; i += round) {
     if (opts.signal?.aborted) break;
-    const batch = decisions.slice(i, i + CHECK_BATCH);
+    const batch = decisions.slice(i, i + round);
     const current = await lookUp(store, batch, checks);
     out.push(
       ...(await Promise.all(
@@ -108,7 +126,7 @@ async function deleteChecked(
           const reason = listed === undefined ? "it was not in the listing" : changedSince(listed, now?.get(d.backupId));
           if (reason !== undefined) return changed(d, reason, opts.log);
           // Checked as each deletion is about to start, never during one: undefined = not started.
-          return limit(() => (opts.signal?.aborted ? undefined : deleteOne(store, d, opts.log)));
+          return limit(() => (opts.signal?.aborted ? undefined : deleteOne(store, d, opts)));
         }),
       )),
     );
@@ -149,8 +167,20 @@ function changed(d: Decision, reason: string, log: JobLogger): DeleteOutcome {
   return { backupId: d.backupId, region: d.region, status: "changed", attempts: 0, retries: {}, reason: `not deleted: ${reason} since it was listed; the next run decides again` };
 }
 
-async function deleteOne(store: BackupStore, d: Decision, log: JobLogger): Promise<DeleteOutcome> {
+async function deleteOne(store: BackupStore, d: Decision, opts: DeleteOptions): Promise<DeleteOutcome> {
+  const { log, hooks } = opts;
+  if (hooks) {
+    try {
+      await hooks.before(d);
+    } catch (err) {
+      // No record, no deletion: a backup this service deletes is always in the ledger first.
+      const error = `not attempted: ${(err as Error).message}`;
+      log.error("delete failed", { ...keys(d), status: "failed", error });
+      return { backupId: d.backupId, region: d.region, status: "failed", attempts: 0, retries: {}, error };
+    }
+  }
   const outcome = await store.deleteBackup(d.region, d.backupId);
+  await hooks?.after(d, outcome);
   const attrs = { ...keys(d), status: outcome.status, attempts: outcome.attempts, reason: d.reasons.join("; ") };
   if (outcome.status === "failed") log.error("delete failed", { ...attrs, error: outcome.error });
   else log.info("backup deleted", { ...attrs, deleteAtMs: outcome.deleteAtMs });

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { RetentionPolicy } from "../domain/types.js";
@@ -114,15 +114,24 @@ export function parsePolicyText(text: string, file: string): RetentionPolicy[] {
 
 const POLICY_FILE = /\.ya?ml$/i;
 
-/** Policy files under a directory, recursively, in a stable order (hidden entries skipped). */
-async function policyFilesIn(dir: string): Promise<string[]> {
+/**
+ * Policy files under a directory, recursively, in a stable order (hidden entries skipped).
+ * Symbolic links are followed, as `serverless package` follows them when it bundles
+ * `policies/**`: what the CLI validates must be exactly what the Lambda enforces. A link
+ * back into a folder already being read is read once.
+ */
+async function policyFilesIn(dir: string, seen = new Set<string>()): Promise<string[]> {
+  const real = await realpath(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await policyFilesIn(path)));
+    const isDir = entry.isSymbolicLink() ? (await stat(path).catch(() => undefined))?.isDirectory() : entry.isDirectory();
+    if (isDir) files.push(...(await policyFilesIn(path, seen)));
     else if (POLICY_FILE.test(entry.name)) files.push(path);
   }
   return files;

@@ -187,17 +187,30 @@ function localToUtc(zone: ZoneOffsets, localMs: number): number {
 }
 
 /**
+ * The earliest instant a local wall time can mean: in a DST overlap the first pass, in a
+ * gap the instant before it. Guards use it so that a protecting cutoff never lands later
+ * than the wall clock says (no zone moves its offset twice within a day).
+ */
+function localToUtcEarliest(zone: ZoneOffsets, localMs: number): number {
+  const candidates = [localMs - zone.offsetAt(localMs - MS_PER_DAY), localMs - zone.offsetAt(localMs + MS_PER_DAY)];
+  const valid = candidates.filter((u) => u + zone.offsetAt(u) === localMs);
+  // None valid: the wall time falls in a gap; the earlier reading is the safer cutoff.
+  return Math.min(...(valid.length > 0 ? valid : candidates));
+}
+
+/**
  * restic's `threshold(t, D)`: `t.AddDate(-years, -months, -days).Add(-hours)` in `timezone`.
  * Calendar steps keep the local wall time and roll overflow forward like Go
  * (2024-03-31 minus 1 month is "2024-02-31", i.e. 2024-03-02); hours are absolute.
  * With no calendar part this is plain subtraction: calendar addition of zero is the
  * identity, and skipping it avoids Go's re-resolution of a time inside a DST overlap.
  *
- * `clampToMonthEnd` instead clamps a day that the target month lacks to its last day
- * (2025-03-31 minus 1 month is 2025-02-28). Guards that protect backups use it: rolled
- * forward, "1m" would protect only 28 days on March 31st.
+ * `protective` is for guards that keep backups: a day the target month lacks is clamped to
+ * its last day (2025-03-31 minus 1 month is 2025-02-28, where rolling forward would make
+ * "1m" protect only 28 days), and a wall time that a DST change makes ambiguous or skips
+ * resolves to its earliest instant, so the cutoff is never later than the calendar says.
  */
-export function subtractCalendar(epochMs: number, d: Duration, timezone: string, options: { clampToMonthEnd?: boolean } = {}): number {
+export function subtractCalendar(epochMs: number, d: Duration, timezone: string, options: { protective?: boolean } = {}): number {
   const hoursMs = d.hours * MS_PER_HOUR;
   if (d.years === 0 && d.months === 0 && d.days === 0) return epochMs - hoursMs;
   const zone = zoneFor(timezone);
@@ -210,10 +223,11 @@ export function subtractCalendar(epochMs: number, d: Duration, timezone: string,
   const year = Math.floor(ymd / 10000) - d.years + Math.floor(monthIndex / 12);
   const month = (((monthIndex % 12) + 12) % 12) + 1;
   let day = ymd % 100;
-  if (options.clampToMonthEnd) {
+  if (options.protective) {
     const nextMonthStart = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
     day = Math.min(day, nextMonthStart - daysFromCivil(year, month, 1));
   }
   const targetDays = daysFromCivil(year, month, 1) + day - d.days - 1;
-  return localToUtc(zone, targetDays * MS_PER_DAY + timeOfDayMs) - hoursMs;
+  const target = targetDays * MS_PER_DAY + timeOfDayMs;
+  return (options.protective ? localToUtcEarliest(zone, target) : localToUtc(zone, target)) - hoursMs;
 }

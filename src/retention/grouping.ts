@@ -125,3 +125,15 @@ export function assignPolicies(
   if (conflicts.length > 0) throw new PolicyConflictError(conflicts);
   return { owned, unselected };
 }
+
+/**
+ * The policy whose selection holds this backup's group, if any (undefined as well for a
+ * backup whose cluster is unknown: no policy plans it). Policies were checked not to
+ * overlap when loaded; the first match is the only one.
+ */
+export function policyOf<P extends RetentionPolicy>(b: Backup, policies: readonly P[], runRegions?: readonly string[]): P | undefined {
+  if (hasNoCluster(b)) return undefined;
+  const isCopy = b.sourceRegion !== undefined;
+  const g: Group = { key: groupKeyOf(b), region: b.region, cluster: (isCopy ? b.sourceClusterId : b.clusterId) as string, isCopy, backups: [] };
+  return policies.find((p) => selects(p, g, runRegions));
+}

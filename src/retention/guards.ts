@@ -15,9 +15,15 @@ export interface GroupOutcomes {
   outcomes: KeepOutcome[];
 }
 
-/** When a backup came to exist in its region: a cross-region copy's arrival, else its creation. */
-function arrivedAtMs(b: Backup): number {
-  return b.copiedAtMs ?? b.createdAtMs;
+/**
+ * When a backup came to exist in its region: its creation, or for a cross-region copy its
+ * arrival (CopyTimestamp, never before its creation). A copy whose arrival AWS did not
+ * report counts as just arrived: it may have landed an hour ago.
+ */
+export function arrivedAtMs(b: Backup): number {
+  if (b.sourceRegion === undefined) return b.createdAtMs;
+  if (b.copiedAtMs === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(b.copiedAtMs, b.createdAtMs);
 }
 
 /** Turns a planned delete into a keep; a delete has no reasons yet, so this one explains it. */
@@ -46,8 +52,8 @@ export function applyGroupGuards(
   for (let i = 0; i < newest; i++) spare(outcomes[i]!, `guard: keepNewest ${guards.keepNewest}`);
 
   if (!isZeroDuration(guards.minAge)) {
-    // Clamped: a month of minAge protects at least a calendar month (see subtractCalendar).
-    const youngerThan = subtractCalendar(nowMs, guards.minAge, timezone, { clampToMonthEnd: true });
+    // Protective: a month of minAge protects at least a calendar month (see subtractCalendar).
+    const youngerThan = subtractCalendar(nowMs, guards.minAge, timezone, { protective: true });
     const reason = `guard: minAge ${formatDuration(guards.minAge)}`;
     // A copy's age in this region starts when it arrived, not when its source was made, so
     // the order by creation says nothing here: look at every backup.

@@ -4,3 +4,4 @@ export { describeKeep, formatAge } from "./describe.js";
 export { applyGroupGuards, applyPolicyGuards, type GroupOutcomes } from "./guards.js";
 export { applyKeepRules, newestFirst, type KeepOutcome } from "./keep.js";
 export { groupKeyOf, planRetention, UNKNOWN_CLUSTER, type PlanInput } from "./plan.js";
+export { policyOf } from "./grouping.js";

@@ -1,10 +1,11 @@
 import type { Backup, Counters, Decision, Halt, Plan, PlanWarning, PolicySummary, RetentionPolicy } from "../domain/types.js";
+import { formatDuration, isZeroDuration } from "../domain/duration.js";
 import { zonedClock } from "./calendar.js";
 import { describeKeep } from "./describe.js";
 import { applyGroupGuards, applyPolicyGuards, type GroupOutcomes } from "./guards.js";
 import { assignPolicies, groupBackups, groupKeyOf } from "./grouping.js";
 import { applyKeepRules, newestFirst } from "./keep.js";
-import { nearTagWarnings } from "./warnings.js";
+import { nearKeepTag, nearTagWarnings } from "./warnings.js";
 
 export { groupKeyOf, UNKNOWN_CLUSTER } from "./grouping.js";
 
@@ -86,19 +87,39 @@ export function planRetention(input: PlanInput): Plan {
       group: g.key,
       outcomes: applyKeepRules(g.backups.filter((b) => b.state === "READY" && b.createdAtMs <= nowMs), p.keep, clock, nowMs),
     }));
-    for (const po of planned) {
-      const halt = applyGroupGuards(p.name, po, p.guards, p.timezone, nowMs);
+    planned.forEach((po, gi) => {
+      const halt = applyGroupGuards(p.name, po, p.guards, p.timezone, nowMs) ?? onlyFutureHalt(p, mine[gi]!, nowMs);
       if (halt) halts.push(halt);
-    }
+      // A tag one letter's case away from a keep-tag was almost certainly meant as one.
+      for (const o of po.outcomes) {
+        if (o.keep) continue;
+        const near = nearKeepTag(p, o.backup);
+        if (near === undefined) continue;
+        o.keep = true;
+        o.reasons = [`guard: tag ${JSON.stringify(near.tag)} nearly matches keep-tag ${JSON.stringify(near.keepTag)}: kept until the tag or the policy is fixed`];
+      }
+    });
     const policyGuards = applyPolicyGuards(p.name, planned, p.guards, input.deletedInLastDay?.get(p.name) ?? 0);
     halts.push(...policyGuards.halts);
     warnings.push(...nearTagWarnings(p, mine.map((g) => g.backups.filter((b) => b.state === "READY"))));
+    if (!isZeroDuration(p.guards.minAge)) {
+      const unknown = mine.flatMap((g) => g.backups.filter((b) => b.state === "READY" && b.sourceRegion !== undefined && b.copiedAtMs === undefined).map((b) => b.backupId));
+      if (unknown.length > 0) {
+        warnings.push({
+          kind: "unknown-arrival",
+          policy: p.name,
+          backupIds: unknown,
+          message: `${unknown.length === 1 ? "1 copy has" : `${unknown.length} copies have`} no CopyTimestamp: minAge counts ${unknown.length === 1 ? "it" : "them"} as just arrived, so policy "${p.name}" deletes none of them`,
+        });
+      }
+    }
 
     const summary: PolicySummary = {
       name: p.name,
       mode: p.mode,
       timezone: p.timezone,
       description: describeKeep(p.keep),
+      regions: p.select.regions === undefined ? undefined : [...p.select.regions],
       groups: mine.map((g) => g.key),
       keep: 0,
       delete: 0,
@@ -151,7 +172,25 @@ export function planRetention(input: PlanInput): Plan {
     for (const b of alone) decisions.push(decision(b, groupKeyOf(b), null, "skip", [noClusterReason(b)]));
     warnings.push(noClusterWarning(alone));
   }
-  return { nowMs, decisions, policies: summaries, halts, warnings };
+  return { nowMs, regions: regions === undefined ? undefined : [...regions], decisions, policies: summaries, halts, warnings };
+}
+
+/**
+ * requireBackupWithin for a group whose READY backups are all dated after now: none is
+ * known to have been made, so it halts like a group whose backups stopped (there is
+ * nothing the rules may delete in it anyway).
+ */
+function onlyFutureHalt(p: RetentionPolicy, g: { key: string; backups: readonly Backup[] }, nowMs: number): Halt | undefined {
+  const within = p.guards.requireBackupWithin;
+  if (within === undefined || isZeroDuration(within)) return undefined;
+  const ready = g.backups.filter((b) => b.state === "READY");
+  if (ready.length === 0 || ready.some((b) => b.createdAtMs <= nowMs)) return undefined;
+  return {
+    policy: p.name,
+    group: g.key,
+    guard: "requireBackupWithin",
+    message: `requireBackupWithin ${formatDuration(within)}: every READY backup in ${g.key} is dated after the run's now (backups may have stopped, or clocks are wrong); nothing is deleted in this group`,
+  };
 }
 
 function noClusterReason(b: Backup): string {

@@ -44,9 +44,22 @@ function nearMiss(b: Backup, entry: TagEntry): string | undefined {
 }
 
 /**
+ * The tag of `b` that nearly matches one of the policy's keep-tags, with that keep-tag, if
+ * any: the near-miss guard (plan.ts) keeps such a backup rather than delete it.
+ */
+export function nearKeepTag(policy: RetentionPolicy, b: Backup): { tag: string; keepTag: string } | undefined {
+  for (const entry of entriesOf(policy)) {
+    const tag = nearMiss(b, entry);
+    if (tag !== undefined) return { tag, keepTag: entry.text };
+  }
+  return undefined;
+}
+
+/**
  * Backups with a tag that differs from one of the policy's keep-tags only in case or
- * surrounding spaces (`Legal-Hold` for `legal-hold`): not honoured, since AWS compares
- * tags exactly, but a person probably meant it. One warning per (keep-tag, tag as found).
+ * surrounding spaces (`Legal-Hold` for `legal-hold`). The tag rule does not match them,
+ * since AWS compares tags exactly, but a person probably meant it: the plan keeps them
+ * (a guard) and warns, one warning per (keep-tag, tag as found).
  */
 export function nearTagWarnings(policy: RetentionPolicy, groupBackups: Iterable<readonly Backup[]>): PlanWarning[] {
   const entries = entriesOf(policy);
@@ -70,6 +83,7 @@ export function nearTagWarnings(policy: RetentionPolicy, groupBackups: Iterable<
     backupIds,
     message:
       `${backupIds.length} ${backupIds.length === 1 ? "backup has" : "backups have"} the tag ${JSON.stringify(tag)}, which is not the keep-tag ` +
-      `${JSON.stringify(entry.text)} of policy "${policy.name}" (AWS tags are case-sensitive): not kept by that rule; fix the tag or the policy`,
+      `${JSON.stringify(entry.text)} of policy "${policy.name}" (AWS tags are case-sensitive): the tag rule does not match, but nothing with a near miss ` +
+      "is deleted; fix the tag or the policy",
   }));
 }

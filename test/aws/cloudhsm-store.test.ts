@@ -148,3 +148,15 @@ describe("CloudHsmBackupStore.lookUpBackups", () => {
     expect(result.calls).toBe(3);
   });
 });
+
+describe("network failures in words", () => {
+  it.each([
+    [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4578"), { code: "ECONNREFUSED", address: "127.0.0.1", port: 4578 }), "connection refused by 127.0.0.1:4578"],
+    [Object.assign(new Error("getaddrinfo ENOTFOUND no-such-host.invalid"), { code: "ENOTFOUND", hostname: "no-such-host.invalid" }), "host no-such-host.invalid not found"],
+    [Object.assign(new Error("write EPROTO 809C...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number"), { code: "EPROTO" }), "does not speak HTTPS"],
+  ])("says what %s means", async (err, words) => {
+    mock.on(Describe).rejects(err);
+    const failure = (await store.listBackups("us-east-1").catch((e: unknown) => e)) as Error;
+    expect(failure.message).toContain(words);
+  });
+});

@@ -90,7 +90,7 @@ describe("plan --format json", () => {
     const count = (f: (d: Record<string, unknown>) => boolean) => decisions.filter(f).length;
     expect(out.totals).toEqual({
       backups: decisions.length,
-      keep: count((d) => d.action === "keep"),
+      keep: count((d) => d.action === "keep" && !d.deferred),
       delete: count((d) => d.action === "delete"),
       skip: count((d) => d.action === "skip"),
       deferred: deferred.length,
@@ -109,5 +109,20 @@ describe("plan and apply --dry-run exit alike on a guard halt", () => {
     expect(run.code).toBe(4);
     const reportOnly = tmpFile("r.yml", "version: 1\npolicies:\n  - name: production\n    mode: report\n    select: {regions: [us-east-1]}\n    keep: {daily: 7}\n    guards: {maxDeletePercent: 10}\n");
     expect((await runCli(["plan", "--policy", reportOnly, "--inventory", inventory, "--now", now])).code).toBe(0);
+  });
+});
+
+describe("plan table: halts and policies the run does not reach", () => {
+  it("counts the backups a halt holds back apart from those the rules keep", () => {
+    const p = policy({ keep: { last: 1 }, guards: { maxDeletePercent: 10 } });
+    const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW }));
+    // last 1 keeps b-0; the halt holds b-1..b-4.
+    expect(table).toContain("0 to delete, 1 to keep, 4 held by a guard halt, 0 skipped");
+  });
+
+  it("says when a policy selects no backups because its regions are not among the run's", () => {
+    const p = policy({ select: { regions: ["eu-central-1"], clusters: ["*"], copies: "exclude" }, keep: { last: 1 } });
+    const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW, regions: ["us-east-1"] }));
+    expect(table).toContain("(selects no backups in this run: its regions eu-central-1 are not among the run's regions us-east-1)");
   });
 });

@@ -235,3 +235,15 @@ describe("readEpochMs: the one range check, for inventories and the SDK adapter'
     expect(readEpochMs(value)).toEqual(expected);
   });
 });
+
+describe("inventories that are not what describe-backups --output json prints", () => {
+  it("says a YAML or text inventory is not JSON, at its first line, naming the command", () => {
+    const attempt = () => parseInventory("Backups:\n- BackupId: backup-abcdefghijk\n", "inv.yaml", "us-east-1");
+    expect(attempt).toThrow('inv.yaml:1:1: not JSON: an inventory is what `aws cloudhsmv2 describe-backups --output json` prints ({"Backups": [...]})');
+  });
+
+  it("calls a missing BackupState missing", () => {
+    const text = '{"Backups": [{"BackupId": "backup-abcdefghijk", "ClusterId": "cluster-abcdefghijk", "CreateTimestamp": 1790000000}]}';
+    expect(() => parseInventory(text, "inv.json", "us-east-1")).toThrow("Backups[0]: missing BackupState (one of");
+  });
+});

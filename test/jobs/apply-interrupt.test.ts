@@ -79,9 +79,9 @@ describe("apply interrupted by a signal", () => {
     await until(() => deleteCalls(ep) >= 8);
     // Act
     child!.kill("SIGINT");
-    await until(() => /^stopping: /m.test(run.stderr()));
+    await until(() => /^stopping \(SIG[A-Z]+\): /m.test(run.stderr()));
     const callsWhenStopping = deleteCalls(ep);
-    const inFlight = Number(/^stopping: waiting for (\d+) deletions in flight; press Ctrl-C again to exit now$/m.exec(run.stderr())?.[1]);
+    const inFlight = Number(/^stopping \(SIGINT\): waiting for (\d+) deletions? in flight; press Ctrl-C again to exit now, without the report$/m.exec(run.stderr())?.[1]);
     const { code, signal } = await run.exited;
     // Assess
     expect({ code, signal }).toEqual({ code: 130, signal: null });
@@ -127,7 +127,7 @@ describe("apply interrupted by a signal", () => {
     await until(() => deleteCalls(ep) >= 8);
     // Act
     child!.kill("SIGINT");
-    await until(() => /^stopping: /m.test(run.stderr()));
+    await until(() => /^stopping \(SIG[A-Z]+\): /m.test(run.stderr()));
     const callsWhenStopping = deleteCalls(ep);
     const inFlight = Number(/waiting for (\d+) deletions/.exec(run.stderr())?.[1]);
     child!.kill("SIGINT");

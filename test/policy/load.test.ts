@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,5 +208,19 @@ describe("policies whose selectors can pick the same group", () => {
   ])("are accepted when they cannot meet: %s", async (_, a, b) => {
     const text = `version: 1\npolicies:\n  - name: a\n    select: ${a}\n    keep: { last: 1 }\n  - name: b\n    select: ${b}\n    keep: { last: 1 }\n`;
     expect(parsePolicyText(text, "p.yml").map((p) => p.name)).toEqual(["a", "b"]);
+  });
+});
+
+describe("policy folders reached through symbolic links", () => {
+  it("are read, as `serverless package` bundles them, and a link back to a folder being read is read once", async () => {
+    const root = await mkdtemp(join(tmpdir(), "links-"));
+    await mkdir(join(root, "policies"));
+    await mkdir(join(root, "shared"));
+    await writeFile(join(root, "policies", "own.yml"), "version: 1\npolicies:\n  - name: own\n    select: { regions: [us-east-1] }\n    keep: { last: 1 }\n");
+    await writeFile(join(root, "shared", "s.yml"), "version: 1\npolicies:\n  - name: shared\n    select: { regions: [us-west-2] }\n    keep: { last: 1 }\n");
+    await symlink(join(root, "shared"), join(root, "policies", "shared"), "dir");
+    await symlink(join(root, "policies"), join(root, "policies", "loop"), "dir");
+    const policies = await loadPolicyFiles([join(root, "policies")]);
+    expect(policies.map((p) => p.name)).toEqual(["own", "shared"]);
   });
 });

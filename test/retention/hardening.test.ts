@@ -146,7 +146,7 @@ describe("policies that select the same group", () => {
 });
 
 describe("tags that nearly match a keep-tag", () => {
-  it("are not honoured (AWS tag keys are case-sensitive), and the plan warns", () => {
+  it("do not match the tag rule (AWS tag keys are case-sensitive), yet are kept by a guard, and the plan warns", () => {
     const backups = [
       backup({ id: "newest", at: "2026-11-27T03:00:00Z" }),
       backup({ id: "case", at: "2026-11-20T03:00:00Z", tags: { "Legal-Hold": "case-1" } }),
@@ -155,7 +155,11 @@ describe("tags that nearly match a keep-tag", () => {
     ];
     const p = policy({ keep: { last: 1, tags: [["legal-hold"]] } });
     const plan = planRetention({ backups, policies: [p], nowMs: NOW });
-    expect(deleted(plan.decisions)).toEqual(["case", "space"]);
+    expect(deleted(plan.decisions)).toEqual([]);
+    expect(plan.decisions.find((d) => d.backupId === "case")?.reasons).toEqual([
+      'guard: tag "Legal-Hold" nearly matches keep-tag "legal-hold": kept until the tag or the policy is fixed',
+    ]);
+    expect(plan.decisions.find((d) => d.backupId === "exact")?.reasons).toEqual(["tags legal-hold"]);
     const near = plan.warnings.filter((w) => w.kind === "near-tag");
     expect(near.flatMap((w) => w.backupIds).sort()).toEqual(["case", "space"]);
     expect(near.map((w) => w.message).join("\n")).toContain('"Legal-Hold"');

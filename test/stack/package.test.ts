@@ -53,7 +53,7 @@ const EXTRA_POLICY_FILES: Record<string, string | null> = {
   "policies/notes.txt": null,
 };
 /** Each policy selects a region of its own: two policies that can select one cluster are refused. */
-const REGION_OF: Record<string, string> = { payments: "ap-southeast-2", cards: "ap-southeast-1", ledger: "ap-northeast-1", deep: "ap-northeast-2" };
+const REGION_OF: Record<string, string> = { payments: "ap-southeast-2", cards: "ap-southeast-1", ledger: "ap-northeast-1", deep: "ap-northeast-2", shared: "ap-south-1" };
 const policyText = (name: string) =>
   `version: 1\npolicies:\n  - name: ${name}\n    select:\n      regions: [${REGION_OF[name]}]\n    keep:\n      daily: 7\n`;
 
@@ -73,6 +73,10 @@ beforeAll(async () => {
     // Skipped files hold a duplicate policy name: if one were read, loading would fail.
     await writeFile(join(project, file), policyText(name ?? "payments"));
   }
+  // A folder shared from elsewhere (a monorepo), linked in: serverless follows the link, so the CLI must too.
+  await mkdir(join(work, "shared-policies"));
+  await writeFile(join(work, "shared-policies", "shared.yml"), policyText("shared"));
+  await symlink(join(work, "shared-policies"), join(project, "policies", "shared"), "dir");
   await run("npx", ["serverless", "package", "--package", join(work, "package"), "--param", `regions=${REGIONS}`], {
     cwd: project,
     env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
@@ -162,7 +166,7 @@ describe("serverless package: the function's zip", () => {
     const fromBundle = await read(join(work, "bundle"));
     // Assess
     const files = [...new Set(fromSource.map((p) => p.file))].sort();
-    expect(files).toEqual(["example.yml", "regions/eu/a/deep.yaml", "teams/CARDS.YML", "teams/ledger.Yaml", "teams/payments.yml"].map((f) => `policies/${f}`));
+    expect(files).toEqual(["example.yml", "regions/eu/a/deep.yaml", "shared/shared.yml", "teams/CARDS.YML", "teams/ledger.Yaml", "teams/payments.yml"].map((f) => `policies/${f}`));
     expect(fromBundle).toEqual(fromSource);
   });
 
@@ -194,7 +198,16 @@ describe("serverless package: the function's zip", () => {
     // Act
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe, url], {
       cwd: join(work, "bundle"),
-      env: { PATH: process.env.PATH, RETENTION_REGIONS: REGIONS },
+      env: {
+        PATH: process.env.PATH,
+        RETENTION_REGIONS: REGIONS,
+        ALERT_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:cloudhsm-retention-alerts",
+        LEDGER_TABLE: "cloudhsm-retention-ledger",
+        RESTORE_BASE_URL: "https://x.execute-api.us-east-1.amazonaws.com",
+        RESTORE_LINK_SECRET_PARAMETER: "/cloudhsm-retention/ci/restore-link-secret",
+        // Set by the Lambda runtime; the SSM middleware fetches the link secret there.
+        AWS_REGION: "us-east-1",
+      },
     });
     // Assess
     expect(JSON.parse(stdout)).toEqual({ handler: "function" });

@@ -5,6 +5,7 @@ import type { Backup } from "../../domain/types.js";
 import { parseNow, parseRegion } from "../args.js";
 import { readUserFile } from "../files.js";
 import type { CliIo } from "../io.js";
+import { plural } from "../render/words.js";
 
 /** Kept in step with src/local/example.ts's EXAMPLE_FLEET (that module loads only on demand). */
 const EXAMPLE_SEED = "example";
@@ -53,10 +54,11 @@ export async function emulatorCommand(opts: EmulatorOptions, io: CliIo, stopped?
     throw err;
   }
   io.stdout(`listening on ${endpoint.url}\n`);
-  const count = seeds.reduce((n, s) => n + s.backups.length, 0);
+  // Seeds upsert by BackupId: the same backup from two seeds is one backup.
+  const count = new Set(seeds.flatMap((s) => s.backups.map((b) => `${b.region}/${b.backupId}`))).size;
   io.stderr(
-    `CloudHSM V2 emulator: ${count} seeded backup(s), default region ${region}, clock at ${clock.toISOString()}; ` +
-      `admin API at ${endpoint.url}/_emulator/health. Ctrl-C to stop.\n`,
+    `Local AWS endpoint (CloudHSM V2, SNS, EventBridge, DynamoDB): ${plural(count, "seeded backup")}, default region ${region}, ` +
+      `clock at ${clock.toISOString()}; admin API at ${endpoint.url}/_emulator/health. Ctrl-C to stop.\n`,
   );
   // Signal handlers go in only now, so a bad flag never leaves them behind.
   await (stopped ?? signalled());

@@ -30,7 +30,7 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
       io.stdout(
         `\nThe local endpoint stays up at ${endpoint.url} (Ctrl-C to stop). Try:\n` +
           `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cloudhsmv2 describe-backups --endpoint-url ${endpoint.url} --region us-east-1\n` +
-          `  npx cloudhsm-retention apply --policy policies/example.yml --region us-east-1 --endpoint-url ${endpoint.url} --dry-run\n`,
+          `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npx cloudhsm-retention apply --policy policies/example.yml --region us-east-1 --endpoint-url ${endpoint.url} --dry-run\n`,
       );
       await (stopped ?? signalled());
     }

@@ -14,9 +14,10 @@ function counters(c: Counters | undefined): Record<string, number | "unlimited">
 export function planTotals(plan: Plan): Record<string, number> {
   const enforced = new Set(plan.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
   const t = { backups: plan.decisions.length, keep: 0, delete: 0, skip: 0, deferred: 0, enforcedDeletes: 0, reportOnlyDeletes: 0, halts: plan.halts.length, warnings: plan.warnings.length };
+  // Disjoint, as the table shows them: keep + deferred + delete + skip = backups.
   for (const d of plan.decisions) {
-    t[d.action]++;
     if (d.deferred) t.deferred++;
+    else t[d.action]++;
     if (d.action === "delete") {
       if (d.policy !== null && enforced.has(d.policy)) t.enforcedDeletes++;
       else t.reportOnlyDeletes++;

@@ -32,7 +32,7 @@ export function renderPlanTable(plan: Plan, style: Style = PLAIN): string {
   const byPolicy = groupBy(plan.decisions, (d) => d.policy ?? "");
   const haltsByGroup = groupBy(plan.halts.filter((h) => h.group !== undefined), (h) => `${h.policy}\n${h.group}`);
   for (const summary of plan.policies) {
-    out.push(...renderPolicy(summary, byPolicy.get(summary.name) ?? [], plan.halts, haltsByGroup, style));
+    out.push(...renderPolicy(summary, byPolicy.get(summary.name) ?? [], plan.halts, haltsByGroup, style, plan.regions));
   }
   const unselected = byPolicy.get("") ?? [];
   if (unselected.length > 0) {
@@ -67,16 +67,27 @@ function renderPolicy(
   halts: readonly Halt[],
   haltsByGroup: Map<string, Halt[]>,
   style: Style,
+  runRegions: readonly string[] | undefined,
 ): string[] {
+  const policyRegions = summary.regions;
   const out: string[] = [];
   const mode = summary.mode === "enforce" ? "enforce" : "report (plan only, never deletes)";
   out.push(style.bold(`Policy ${summary.name}`) + `  mode: ${mode}  time zone: ${summary.timezone}`);
   out.push(`  ${summary.description}`);
-  if (decisions.length === 0) out.push("  (selects no backups in this run)");
+  if (decisions.length === 0) {
+    const outside = policyRegions && runRegions ? policyRegions.filter((r) => !runRegions.includes(r)) : [];
+    out.push(
+      outside.length > 0 && outside.length === policyRegions!.length
+        ? `  (selects no backups in this run: its regions ${outside.join(", ")} are not among the run's regions ${runRegions!.join(", ")})`
+        : "  (selects no backups in this run)",
+    );
+  }
   const policyHalt = halts.find((h) => h.policy === summary.name && h.group === undefined);
   for (const [group, rows] of groupBy(decisions, (d) => d.group)) {
     const n = count(rows);
-    const parts = [`${n.delete} to delete`, `${n.keep - n.deferred} to keep`];
+    const halted = rows.filter((d) => d.reasons.some((r) => r.startsWith(HALTED))).length;
+    const parts = [`${n.delete} to delete`, `${n.keep - n.deferred - halted} to keep`];
+    if (halted) parts.push(`${halted} held by a guard halt`);
     if (n.deferred) parts.push(`${n.deferred} deferred`);
     parts.push(`${n.skip} skipped`);
     out.push("", `  ${style.bold(group)}  ${parts.join(", ")}`);

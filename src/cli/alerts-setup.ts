@@ -1,0 +1,133 @@
+import { hostname, userInfo } from "node:os";
+import { Option } from "commander";
+import { renderAlert } from "../alerts/render.js";
+import type { EventSink } from "../alerts/ports.js";
+import { alertClients } from "../aws/clients.js";
+import { DynamoDbLedger, ensureLedgerTable } from "../aws/dynamodb-ledger.js";
+import { EventBridgeSink } from "../aws/eventbridge-sink.js";
+import type { ServiceClock } from "../aws/service-clock.js";
+import { SnsNotifier } from "../aws/sns-notifier.js";
+import { SetupError } from "../errors.js";
+import type { ApplyAlerts } from "../jobs/apply-alerts.js";
+import type { JobLogger } from "../jobs/logger.js";
+import { newRunId } from "../jobs/run-id.js";
+import { linkMaker } from "../restore/links.js";
+import { once } from "./args.js";
+import { localLinkSecrets } from "./link-secret.js";
+import { policyRevision } from "./revision.js";
+import { isLocalEndpoint, LOCAL_NAMES } from "./local-resources.js";
+import { provisionAlertResources } from "../aws/provision.js";
+
+/**
+ * Where a CLI run's alerts go. Flags first, then the environment the Lambdas use
+ * (ALERT_TOPIC_ARN, EVENT_BUS_NAME, LEDGER_TABLE, RESTORE_BASE_URL). Against the local
+ * endpoint everything defaults and is created on first use. Against AWS, a deleting run
+ * needs the topic, the ledger and the restore base URL, or an explicit --no-alerts:
+ * "never a silent deletion" is the default, not an option.
+ */
+export interface AlertFlags {
+  topicArn?: string | undefined;
+  eventBus?: string | undefined;
+  ledgerTable?: string | undefined;
+  restoreBaseUrl?: string | undefined;
+  revision?: string | undefined;
+  /** false with --no-alerts. */
+  alerts?: boolean | undefined;
+}
+
+export function alertOptions(): Option[] {
+  return [
+    new Option("--topic-arn <arn>", "SNS topic for alerts (default: ALERT_TOPIC_ARN)").argParser(once("--topic-arn")),
+    new Option("--event-bus <name>", "EventBridge bus for events (default: EVENT_BUS_NAME; none: no events)").argParser(once("--event-bus")),
+    new Option("--ledger-table <name>", "DynamoDB ledger table (default: LEDGER_TABLE)").argParser(once("--ledger-table")),
+    new Option("--restore-base-url <url>", "base of restore links (default: RESTORE_BASE_URL)").argParser(once("--restore-base-url")),
+    new Option("--revision <rev>", "policy revision recorded in the ledger (default: POLICY_REVISION, else git)").argParser(once("--revision")),
+    new Option("--no-alerts", "delete without telling anyone or keeping the ledger (not recommended)"),
+  ];
+}
+
+export interface AlertContext {
+  env: Readonly<Record<string, string | undefined>>;
+  endpointUrl: string | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  clock: ServiceClock;
+  /** The regions swept; the first is the alert path's region when nothing else says. */
+  regions: readonly string[];
+  policyPaths: readonly string[];
+  log: JobLogger;
+}
+
+export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<ApplyAlerts | undefined> {
+  if (flags.alerts === false) return undefined;
+  const { env } = ctx;
+  const local = ctx.endpointUrl !== undefined && (await isLocalEndpoint(ctx.endpointUrl));
+  let topicArn = flags.topicArn ?? (env.ALERT_TOPIC_ARN || undefined);
+  const busFlag = flags.eventBus ?? (env.EVENT_BUS_NAME || undefined);
+  let table = flags.ledgerTable ?? (env.LEDGER_TABLE || undefined);
+  let baseUrl = flags.restoreBaseUrl ?? (env.RESTORE_BASE_URL || undefined);
+  const region = regionOf(topicArn) ?? (env.AWS_REGION || undefined) ?? ctx.regions[0]!;
+  const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
+  let bus = busFlag;
+  if (local) {
+    const made = await provisionAlertResources(clients, { topicArn, bus: bus ?? LOCAL_NAMES.bus, table: table ?? LOCAL_NAMES.table });
+    topicArn = made.topicArn;
+    bus ??= LOCAL_NAMES.bus;
+    table ??= LOCAL_NAMES.table;
+    baseUrl ??= LOCAL_NAMES.restoreBaseUrl;
+  }
+  const missing = [
+    topicArn ? "" : "--topic-arn (ALERT_TOPIC_ARN)",
+    table ? "" : "--ledger-table (LEDGER_TABLE)",
+    baseUrl ? "" : "--restore-base-url (RESTORE_BASE_URL)",
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new SetupError(
+      `alerts: set ${missing.join(", ")}: a run that deletes tells people, with a restore link, and records it in the ledger ` +
+        "(`npx serverless info --verbose` prints the stack's values); or pass --no-alerts to delete without telling anyone",
+    );
+  }
+  const secrets = await localLinkSecrets(env, { local });
+  const events: EventSink = bus ? new EventBridgeSink({ client: clients.events, busName: bus }) : { put: async () => ({ sent: 0, failed: [] }) };
+  return {
+    path: {
+      ledger: new DynamoDbLedger({ client: clients.documents, tableName: table!, nowMs: () => ctx.clock.nowMs() }),
+      notifier: new SnsNotifier({ client: clients.sns, topicArn: topicArn! }),
+      events,
+      render: (alert) => renderAlert(alert),
+      accountId: accountOf(topicArn),
+      clock: ctx.clock,
+      runId: newRunId(ctx.clock.nowMs()),
+      log: ctx.log,
+      leaseMs: 10 * 60_000,
+      retentionMs: retentionMs(env),
+    },
+    link: linkMaker(baseUrl!, secrets.current),
+    revision: flags.revision ?? (env.POLICY_REVISION || undefined) ?? (await policyRevision(ctx.policyPaths)),
+    actor: `cli:${safeUser()}@${hostname()}`,
+  };
+}
+
+/** How long the ledger keeps a record after the backup is gone: LEDGER_RETENTION_DAYS, default 400 (a year and change, for audits). */
+export function retentionMs(env: Readonly<Record<string, string | undefined>>): number {
+  const days = env.LEDGER_RETENTION_DAYS ? Number(env.LEDGER_RETENTION_DAYS) : 400;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new SetupError(`LEDGER_RETENTION_DAYS: expected a whole number of days from 1 to 3650, got "${env.LEDGER_RETENTION_DAYS}"`);
+  return days * 86_400_000;
+}
+
+function regionOf(arn: string | undefined): string | undefined {
+  return arn?.split(":")[3] || undefined;
+}
+
+function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(":")[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+

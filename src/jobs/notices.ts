@@ -1,0 +1,30 @@
+import type { BackupNotice } from "../alerts/model.js";
+import { describeKeep } from "../retention/describe.js";
+import type { Backup, RetentionPolicy } from "../domain/types.js";
+import type { LinkMaker } from "../restore/links.js";
+
+/** What a deletion alert says about one backup, from what the job knows of it. */
+export function backupNotice(
+  b: Pick<Backup, "backupId" | "region" | "clusterId" | "sourceClusterId" | "sourceRegion" | "createdAtMs">,
+  deleteAtMs: number,
+  ctx: { group: string; policy: RetentionPolicy | undefined; reason: string; outsidePolicy: boolean; link: LinkMaker },
+): BackupNotice {
+  return {
+    backupId: b.backupId,
+    region: b.region,
+    clusterId: b.sourceRegion === undefined ? b.clusterId : b.sourceClusterId,
+    group: ctx.group,
+    createdAtMs: b.createdAtMs,
+    deleteAtMs,
+    policy: ctx.outsidePolicy ? null : (ctx.policy?.name ?? null),
+    timezone: ctx.policy?.timezone ?? "UTC",
+    reason: ctx.reason,
+    outsidePolicy: ctx.outsidePolicy,
+    restoreUrl: ctx.link(b.region, b.backupId, deleteAtMs),
+  };
+}
+
+/** The reason a policy deletion gives: the plan's reasons and the rules in a sentence. */
+export function policyReason(reasons: readonly string[], policy: RetentionPolicy): string {
+  return `${reasons.join("; ")}; policy ${policy.name} (${policy.mode}) says: ${describeKeep(policy.keep)}`;
+}

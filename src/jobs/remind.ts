@@ -1,0 +1,242 @@
+import { expiredEvent } from "../alerts/events.js";
+import type { Alert, BackupNotice, ReminderNotice } from "../alerts/model.js";
+import type { BackupStore } from "../domain/ports.js";
+import type { AlertSettings, Backup, RetentionPolicy } from "../domain/types.js";
+import { noticeId, type PendingEntry } from "../ledger/port.js";
+import type { LinkMaker } from "../restore/links.js";
+import { groupKeyOf, policyOf } from "../retention/grouping.js";
+import { addStats, type AlertPath, deliverDigest, deliverEvents, deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
+import { backupNotice } from "./notices.js";
+
+/**
+ * The reminder run (every 15 minutes in AWS; `cloudhsm-retention remind` by hand): lists
+ * the backups that are PENDING_DELETION and makes sure, for each, that
+ * - its deletion was announced (a run that deleted it may have failed to tell anyone, or
+ *   someone deleted it outside any policy: by hand, or CloudHSM's own retention), and
+ * - each reminder stage of its policy (default 72h, 24h, 2h before DeleteTimestamp) is
+ *   sent once. After a gap (runs missed, the alert path down) only the most urgent stage
+ *   that is due is sent, not a burst of stale ones.
+ * Backups no longer pending are untracked: gone for good (a "Backup Expired" event), or
+ * back (restored), in which case nothing more is said. Exactly-once comes from the
+ * ledger's claims; see deliver.ts.
+ */
+export interface RemindInput {
+  policies: readonly RetentionPolicy[];
+  regions: readonly string[];
+  store: BackupStore;
+  path: AlertPath;
+  link: LinkMaker;
+  /** For backups no policy selects. */
+  defaults: AlertSettings;
+  /** Decide and report what would be sent; send nothing, write nothing. */
+  dryRun?: boolean | undefined;
+}
+
+export interface RegionReminders {
+  region: string;
+  /** PENDING_DELETION backups still restorable. */
+  pending: number;
+  /** Set when the region could not be listed or its ledger state read: nothing there was sent. */
+  error?: string | undefined;
+}
+
+export interface RemindReport {
+  nowMs: number;
+  dryRun: boolean;
+  regions: RegionReminders[];
+  /** Backups whose deletion was announced by this run (late, or from outside). */
+  announced: BackupNotice[];
+  reminded: ReminderNotice[];
+  /** Tracked backups now gone for good. */
+  expired: number;
+  /** Tracked backups no longer pending but not yet due: restored (or never deleted). */
+  back: number;
+  delivery: DeliveryStats;
+  /** 0 all told; 3 something could not be listed, read, sent or recorded. */
+  exitCode: 0 | 3;
+}
+
+/** The most urgent stage that is due: the smallest stage with now >= deleteAt - stage. */
+export function dueStage(stagesMs: readonly number[], deleteAtMs: number, nowMs: number): number | undefined {
+  let due: number | undefined;
+  for (const stage of stagesMs) if (nowMs >= deleteAtMs - stage && (due === undefined || stage < due)) due = stage;
+  return due;
+}
+
+/** A tracked entry speaks for this deletion only if its DeleteTimestamp is the same (an estimate before the call). */
+const SAME_DELETION_MS = 60 * 60_000;
+
+export async function runRemind(input: RemindInput): Promise<RemindReport> {
+  const nowMs = input.path.clock.nowMs();
+  const report: RemindReport = { nowMs, dryRun: input.dryRun === true, regions: [], announced: [], reminded: [], expired: 0, back: 0, delivery: emptyStats(), exitCode: 0 };
+  const results = await Promise.all(input.regions.map((region) => remindRegion(input, region, report)));
+  for (const r of results) report.regions.push(r);
+  const failed = report.regions.some((r) => r.error !== undefined) || deliveryFailed(report.delivery);
+  report.exitCode = failed ? 3 : 0;
+  input.path.log.info("remind finished", {
+    regions: report.regions.length,
+    announced: report.announced.length,
+    reminded: report.reminded.length,
+    expired: report.expired,
+    back: report.back,
+    dryRun: report.dryRun,
+    exitCode: report.exitCode,
+    ...report.delivery,
+    errors: report.delivery.errors.length,
+  });
+  return report;
+}
+
+async function remindRegion(input: RemindInput, region: string, report: RemindReport): Promise<RegionReminders> {
+  const { path } = input;
+  let listed: Backup[];
+  let tracked: PendingEntry[];
+  try {
+    listed = (await input.store.listBackups(region, { states: ["PENDING_DELETION"] })).backups;
+    tracked = await path.ledger.tracked(region);
+  } catch (err) {
+    const error = (err as Error).message;
+    path.log.error("remind: region skipped, nothing there was sent", { region, error });
+    return { region, pending: 0, error };
+  }
+  const nowMs = path.clock.nowMs();
+  const pending = listed.filter((b) => b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined && b.deleteAtMs > nowMs);
+  const trackedById = new Map(tracked.map((t) => [t.backupId, t]));
+
+  // What each backup is owed, then one read of the ledger for all of it.
+  const owed = pending.map((b) => {
+    const policy = policyOf(b, input.policies);
+    const deleteAtMs = b.deleteAtMs as number;
+    const stage = dueStage((policy?.alerts ?? input.defaults).remindersMs, deleteAtMs, nowMs);
+    return {
+      b,
+      policy,
+      deleteAtMs,
+      stage,
+      announceId: noticeId.announce(region, b.backupId, deleteAtMs),
+      reminderId: stage === undefined ? undefined : noticeId.reminder(region, b.backupId, deleteAtMs, stage),
+    };
+  });
+  let states;
+  try {
+    states = await path.ledger.notices(owed.flatMap((o) => (o.reminderId ? [o.announceId, o.reminderId] : [o.announceId])));
+  } catch (err) {
+    const error = (err as Error).message;
+    path.log.error("remind: ledger unreadable, nothing in this region was sent", { region, error });
+    return { region, pending: pending.length, error };
+  }
+
+  const announce = new Map<string, BackupNotice[]>();
+  const remind = new Map<string, ReminderNotice[]>();
+  const reminderOf = new Map<string, string>();
+  for (const o of owed) {
+    const group = groupKeyOf(o.b);
+    const t = trackedById.get(o.b.backupId);
+    const same = t !== undefined && Math.abs(t.deleteAtMs - o.deleteAtMs) <= SAME_DELETION_MS;
+    if (states.get(o.announceId)?.status !== "sent") {
+      const ours = same && t.ours;
+      const reason = ours ? t.reason : await outsideReason(input, region, o.b.backupId);
+      const notice = backupNotice(o.b, o.deleteAtMs, { group, policy: o.policy, reason, outsidePolicy: !ours, link: input.link });
+      push(announce, group, notice);
+      if (o.reminderId) reminderOf.set(o.b.backupId, o.reminderId);
+      if (!input.dryRun && (!same || !t.confirmed)) {
+        await track(input, { region, backupId: o.b.backupId, deleteAtMs: o.deleteAtMs, group, clusterId: notice.clusterId, createdAtMs: o.b.createdAtMs, policy: notice.policy, ours, confirmed: true, reason, runId: path.runId });
+      }
+    } else if (o.reminderId !== undefined && states.get(o.reminderId)?.status !== "sent") {
+      const reason = same ? t.reason : "deleted outside policy";
+      const notice = backupNotice(o.b, o.deleteAtMs, { group, policy: o.policy, reason, outsidePolicy: !(same && t.ours), link: input.link });
+      push(remind, group, { ...notice, stageMs: o.stage as number });
+    }
+  }
+
+  for (const [group, backups] of announce) {
+    report.announced.push(...backups);
+    if (input.dryRun) continue;
+    const alert: Alert = { kind: "deletion", nowMs, runId: path.runId, region, group, clusterId: backups[0]?.clusterId, backups };
+    // A late announcement covers the stage due now: no reminder 15 minutes after it.
+    addStats(report.delivery, await deliverDigest(path, alert, (b) => noticeId.announce(region, b.backupId, b.deleteAtMs), (b) => {
+      const r = reminderOf.get(b.backupId);
+      return r === undefined ? [] : [r];
+    }));
+  }
+  for (const [group, backups] of remind) {
+    report.reminded.push(...backups);
+    if (input.dryRun) continue;
+    const alert: Alert = { kind: "reminder", nowMs, runId: path.runId, region, group, clusterId: backups[0]?.clusterId, backups };
+    addStats(report.delivery, await deliverDigest(path, alert, (b) => noticeId.reminder(region, b.backupId, b.deleteAtMs, (b as ReminderNotice).stageMs)));
+  }
+  await settleTracked(input, region, tracked, new Set(pending.map((b) => b.backupId)), nowMs, report);
+  return { region, pending: pending.length };
+}
+
+/** Tracked backups that are no longer pending: gone for good, or back. */
+async function settleTracked(input: RemindInput, region: string, tracked: PendingEntry[], pendingIds: Set<string>, nowMs: number, report: RemindReport): Promise<void> {
+  const { path } = input;
+  for (const t of tracked) {
+    if (pendingIds.has(t.backupId)) continue;
+    const gone = t.deleteAtMs <= nowMs;
+    if (gone) report.expired++;
+    else report.back++;
+    if (input.dryRun) continue;
+    if (gone) {
+      const notice = backupNotice({ backupId: t.backupId, region, clusterId: t.clusterId, createdAtMs: t.createdAtMs }, t.deleteAtMs, {
+        group: t.group,
+        policy: undefined,
+        reason: t.reason,
+        outsidePolicy: !t.ours,
+        link: input.link,
+      });
+      const stats = await expire(input, notice, t);
+      addStats(report.delivery, stats);
+      if (stats.failedEvents > 0 || stats.ledgerFailures > 0) continue;
+    }
+    try {
+      await path.ledger.untrack(region, t.backupId);
+    } catch (err) {
+      addStats(report.delivery, { ...emptyStats(), ledgerFailures: 1, errors: [(err as Error).message] });
+    }
+  }
+}
+
+/** "Backup Expired", once per deletion: an event only (the people were told while it could be saved). */
+async function expire(input: RemindInput, notice: BackupNotice, t: PendingEntry): Promise<DeliveryStats> {
+  const { path } = input;
+  const id = noticeId.expired(notice.region, notice.backupId, t.deleteAtMs);
+  const stats = emptyStats();
+  try {
+    const claim = await path.ledger.claim(id, path.runId, path.clock.nowMs(), { leaseMs: path.leaseMs, expiresAtMs: t.deleteAtMs + path.retentionMs });
+    if (claim !== "won") return stats;
+    const events = await deliverEvents(path, [expiredEvent(notice, path.accountId)]);
+    addStats(stats, events);
+    if (events.failedEvents > 0) await path.ledger.release(id, path.runId);
+    else await path.ledger.complete(id, path.runId, path.clock.nowMs());
+  } catch (err) {
+    stats.ledgerFailures++;
+    stats.errors.push((err as Error).message);
+  }
+  return stats;
+}
+
+async function outsideReason(input: RemindInput, region: string, backupId: string): Promise<string> {
+  try {
+    const seen = (await input.path.ledger.actionsFor(region, backupId)).filter((a) => a.kind === "deleted-outside").at(-1);
+    if (seen) return `deleted outside policy by ${seen.actor}`;
+  } catch {
+    // The announcement matters more than who: say what we know.
+  }
+  return "deleted outside policy (by hand, or by CloudHSM's own backup retention)";
+}
+
+async function track(input: RemindInput, entry: PendingEntry): Promise<void> {
+  try {
+    await input.path.ledger.track(entry, entry.deleteAtMs + input.path.retentionMs);
+  } catch (err) {
+    input.path.log.error("could not track a pending backup", { region: entry.region, backupId: entry.backupId, error: (err as Error).message });
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
