@@ -1,3 +1,4 @@
+import type { EventEntry } from "./events.js";
 import type { RenderedMessage } from "./model.js";
 
 /** Where messages go: one SNS topic, whose subscribers are email addresses and AWS Chatbot. */
@@ -6,15 +7,8 @@ export interface Notifier {
   publish(message: RenderedMessage): Promise<string>;
 }
 
-/** One EventBridge entry, before the bus, source and serialisation are added. */
-export interface EventEntry {
-  detailType: string;
-  detail: object;
-  /** ARNs of the resources concerned (backup ARNs). */
-  resources?: string[] | undefined;
-  /** When it happened (epoch ms); the bus's time otherwise. */
-  timeMs?: number | undefined;
-}
+/** One EventBridge entry, as src/alerts/events.ts builds it. */
+export type { EventEntry } from "./events.js";
 
 export interface EventOutcome {
   sent: number;

@@ -1,10 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import type { EventEntry, EventOutcome, EventSink } from "../alerts/ports.js";
-
-/** The `source` of every event this service puts (custom sources must not start with `aws.`). */
-export const EVENT_SOURCE = "cloudhsm-retention";
-/** PutEvents takes at most 10 entries per call. */
-const BATCH = 10;
+import { batchEntries, type EventEntry, toPutEventsEntry } from "../alerts/events.js";
+import type { EventOutcome, EventSink } from "../alerts/ports.js";
 /** Entry error codes worth another try (the PutEvents reference); others never succeed on retry. */
 const RETRYABLE = new Set(["InternalFailure", "ThrottlingException"]);
 
@@ -28,12 +24,13 @@ export class EventBridgeSink implements EventSink {
 
   async put(entries: readonly EventEntry[]): Promise<EventOutcome> {
     const out: EventOutcome = { sent: 0, failed: [] };
-    for (let i = 0; i < entries.length; i += BATCH) await this.#putBatch(entries.slice(i, i + BATCH), out);
+    // At most 10 entries and under 256 KB per call.
+    for (const batch of batchEntries(entries)) await this.#putBatch(batch, out);
     return out;
   }
 
   async #putBatch(batch: readonly EventEntry[], out: EventOutcome): Promise<void> {
-    let pending = batch.map((e) => this.#entry(e));
+    let pending: PutEventsRequestEntry[] = batch.map((e) => toPutEventsEntry(e, this.#bus));
     for (let attempt = 1; pending.length > 0; attempt++) {
       let retry: PutEventsRequestEntry[] = [];
       try {
@@ -52,16 +49,5 @@ export class EventBridgeSink implements EventSink {
       pending = retry;
       if (pending.length > 0) await this.#sleep(100 * 2 ** (attempt - 1));
     }
-  }
-
-  #entry(e: EventEntry): PutEventsRequestEntry {
-    return {
-      EventBusName: this.#bus,
-      Source: EVENT_SOURCE,
-      DetailType: e.detailType,
-      Detail: JSON.stringify(e.detail),
-      ...(e.resources?.length ? { Resources: e.resources } : {}),
-      ...(e.timeMs !== undefined ? { Time: new Date(e.timeMs) } : {}),
-    };
   }
 }

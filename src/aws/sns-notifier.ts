@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { RenderedMessage } from "../alerts/model.js";
+import { snsMessageJson } from "../alerts/render.js";
 import type { Notifier } from "../alerts/ports.js";
 import { AlertDeliveryError } from "../errors.js";
 
@@ -19,7 +20,8 @@ export class SnsNotifier implements Notifier {
   }
 
   async publish(message: RenderedMessage): Promise<string> {
-    const body = JSON.stringify({ default: message.default, email: message.email, https: message.https });
+    // Exactly the JSON the renderer measured against SNS's 256 KB limit.
+    const body = snsMessageJson(message);
     try {
       const out = await this.#sns.send(
         new PublishCommand({ TopicArn: this.#topicArn, Subject: message.subject, Message: body, MessageStructure: "json" }),

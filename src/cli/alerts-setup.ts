@@ -69,7 +69,9 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
   const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
   let bus = busFlag;
   if (local) {
-    const made = await provisionAlertResources(clients, { topicArn, bus: bus ?? LOCAL_NAMES.bus, table: table ?? LOCAL_NAMES.table });
+    const made = await provisionAlertResources(clients, { topicArn, bus: bus ?? LOCAL_NAMES.bus, table: table ?? LOCAL_NAMES.table }).catch((err: unknown) => {
+      throw new SetupError(`alerts: could not create the topic, bus or ledger table on the local endpoint ${ctx.endpointUrl}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+    });
     topicArn = made.topicArn;
     bus ??= LOCAL_NAMES.bus;
     table ??= LOCAL_NAMES.table;

@@ -2,7 +2,9 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
 import { collect, once } from "./args.js";
+import { alertOptions } from "./alerts-setup.js";
 import { applyCommand } from "./commands/apply.js";
+import { remindCommand } from "./commands/remind.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { planCommand } from "./commands/plan.js";
 import { startCommand } from "./commands/start.js";
@@ -51,19 +53,34 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--serve", "keep the local endpoint up afterwards and print its URL")
     .action(async (opts) => setExit(await startCommand(opts, io)));
 
-  program
+  const apply = program
     .command("apply")
     .description("list backups, plan, and delete what enforce-mode policies plan to delete")
     .addOption(policyOption())
     .requiredOption("--region <region>", "region to sweep (repeatable)", collect)
-    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL)"))
+    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
     .addOption(nowOption())
     .option("--dry-run", "plan and report, delete nothing")
     .addOption(single("--concurrency <n>", "parallel DeleteBackup calls (default 8)"))
     .addOption(single("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)"))
     .option("--log", "write JSON log lines to stderr")
-    .addOption(formatOption())
-    .action(async (opts) => setExit(await applyCommand(opts, io)));
+    .addOption(formatOption());
+  for (const option of alertOptions()) apply.addOption(option);
+  apply.action(async (opts) => setExit(await applyCommand(opts, io)));
+
+  const remind = program
+    .command("remind")
+    .description("announce deletions not yet announced, and send each reminder stage once before DeleteTimestamp")
+    .addOption(policyOption())
+    .requiredOption("--region <region>", "region to look at (repeatable)", collect)
+    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
+    .addOption(new Option("--now <iso-8601>", "preview as of this time (with --dry-run)").argParser(once("--now")))
+    .option("--dry-run", "say what would be sent; send and record nothing")
+    .addOption(single("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)"))
+    .option("--log", "write JSON log lines to stderr")
+    .addOption(formatOption());
+  for (const option of alertOptions()) remind.addOption(option);
+  remind.action(async (opts) => setExit(await remindCommand(opts, io)));
 
   program
     .command("emulator")

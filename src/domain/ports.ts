@@ -1,4 +1,4 @@
-import type { Backup } from "./types.js";
+import type { Backup, BackupState } from "./types.js";
 
 /** Retries by cause, as reported to the user ("retried 12 throttled, 3 server error"). */
 export type RetryCounts = Partial<Record<"throttled" | "server error" | "transient", number>>;
@@ -39,8 +39,11 @@ export interface DeleteOutcome {
  * SDK; tests of the jobs may use a fake.
  */
 export interface BackupStore {
-  /** Every backup in the region, all pages, each once; throws when the listing cannot be completed. */
-  listBackups(region: string): Promise<ListResult>;
+  /**
+   * Every backup in the region (or only those in `states`, filtered by the service), all
+   * pages, each once; throws when the listing cannot be completed.
+   */
+  listBackups(region: string, options?: { states?: readonly BackupState[] }): Promise<ListResult>;
   /**
    * The current state of these backups (the ones that still exist), to look again just
    * before deleting them; throws when they cannot be read.

@@ -157,6 +157,8 @@ export interface PolicySummary {
   timezone: string;
   /** A sentence such as "keep the last 3, 7 daily, 4 weekly backups". */
   description: string;
+  /** The regions its selection names; undefined: every region. */
+  regions?: string[] | undefined;
   groups: string[];
   keep: number;
   delete: number;
@@ -176,7 +178,9 @@ export interface PlanWarning {
     /** Backups with no ClusterId (or copies with no SourceCluster): left alone. */
     | "no-cluster"
     /** A tag that differs from a keep-tag only in case or spaces: not honoured. */
-    | "near-tag";
+    | "near-tag"
+    /** Cross-region copies without CopyTimestamp: minAge counts them as just arrived. */
+    | "unknown-arrival";
   policy?: string | undefined;
   group?: string | undefined;
   backupIds: string[];
@@ -185,6 +189,8 @@ export interface PlanWarning {
 
 export interface Plan {
   nowMs: number;
+  /** The regions the run covered, when it said (apply: those listed). */
+  regions?: string[] | undefined;
   decisions: Decision[];
   policies: PolicySummary[];
   halts: Halt[];

@@ -1,4 +1,7 @@
-import { addRetries, type BackupStore, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
+import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
+import { UsageError } from "../errors.js";
+import { type ApplyAlerts, deletionHooks, deletionsInLastDay, tellRun } from "./apply-alerts.js";
+import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
 import { planRetention } from "../retention/plan.js";
 import { type CheckStats, deletePlanned } from "./delete.js";
@@ -12,7 +15,14 @@ export interface ApplyInput {
   policies: RetentionPolicy[];
   regions: string[];
   store: BackupStore;
-  nowMs: number;
+  /** The run's time as given (--now); must agree with `clock` unless dryRun. */
+  nowMs?: number | undefined;
+  /** The service's clock (src/aws/service-clock.ts): the run's time when `nowMs` is not given. */
+  clock?: Clock | undefined;
+  /** Tell people and keep the ledger (not on a dry run). Without it, nothing is announced. */
+  alerts?: ApplyAlerts | undefined;
+  /** Called with the plan before any deletion starts (the CLI shows it, as terraform shows its plan before applying). */
+  onPlan?: ((plan: Plan) => void) | undefined;
   dryRun?: boolean | undefined;
   concurrency?: number | undefined;
   log?: JobLogger | undefined;
@@ -65,28 +75,53 @@ export interface ApplyReport {
   /** The signal was aborted: `notAttempted` lists the planned deletions not started. */
   interrupted: boolean;
   notAttempted: Array<{ backupId: string; region: string }>;
+  /** What the alert path did (undefined without alerts, and on a dry run); `blocked` when the ledger kept every deletion from happening. */
+  alerts: { delivery: DeliveryStats; blocked: string | undefined } | undefined;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
 
+/** How far a deleting run's --now may be from the service's clock. */
+export const MAX_NOW_SKEW_MS = 5 * 60_000;
+
 /**
  * The one code path behind `apply`, the sweep Lambda and `npm start`: list every
- * region, plan, delete what enforce-mode policies plan to delete, report.
+ * region, plan, delete what enforce-mode policies plan to delete, tell (alerts), report.
  */
 export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const log = input.log ?? SILENT;
+  const startedAtMs = input.clock?.nowMs() ?? input.nowMs ?? 0;
   const regions = [...new Set(input.regions)];
   const listings = refuseCrossRegionTwins(await Promise.all(regions.map((region) => listRegion(input.store, region, log))), log);
   const backups = listings.flatMap((l) => l.backups);
   const listedRegions = listings.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
-  const plan = planRetention({ backups, policies: input.policies, nowMs: input.nowMs, regions: listedRegions });
+  const nowMs = runNow(input);
+  const alerts = input.dryRun ? undefined : input.alerts;
+
+  let blocked: string | undefined;
+  let deletedInLastDay: Map<string, number> | undefined;
+  if (alerts) {
+    try {
+      deletedInLastDay = await deletionsInLastDay(alerts, input.policies, nowMs);
+    } catch (err) {
+      // Without the ledger a deletion could be neither counted nor recorded: none is made.
+      blocked = `nothing deleted: ${(err as Error).message}`;
+      log.error("ledger unavailable; nothing is deleted", { error: (err as Error).message });
+    }
+  }
+  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay });
+  input.onPlan?.(plan);
 
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
   const deletions = plan.decisions.filter((d) => d.action === "delete");
   const planned = deletions.filter((d) => d.policy !== null && enforced.has(d.policy));
   const listed = new Map(backups.map((b) => [b.backupId, b]));
   const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
-  const done = input.dryRun ? { outcomes: [], checks: { calls: 0, retries: {} } } : await deletePlanned(input.store, planned, plan, { concurrency, log, listed, signal: input.signal });
+  const hooks = alerts ? deletionHooks(alerts, input.policies, listed, nowMs) : undefined;
+  const done =
+    input.dryRun || blocked !== undefined
+      ? { outcomes: [], checks: { calls: 0, retries: {} } }
+      : await deletePlanned(input.store, planned, plan, { concurrency, log, listed, signal: input.signal, hooks });
   const { outcomes, checks } = done;
   const interrupted = input.signal?.aborted === true;
   const reached = new Set(outcomes.map((o) => `${o.region}/${o.backupId}`));
@@ -109,11 +144,52 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   };
   const retries: RetryCounts = {};
   for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
-  const exitCode = counts.failed + counts.listFailures > 0 ? 3 : counts.halts > 0 ? 4 : 0;
+  let exitCode: 0 | 3 | 4 = counts.failed + counts.listFailures > 0 || blocked !== undefined ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
   if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
-  log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, interrupted, exitCode });
-  return { plan, dryRun: input.dryRun === true, listings: listings.map((l) => l.listing), outcomes, checks, counts, retries, interrupted, notAttempted, exitCode };
+
+  let delivery: DeliveryStats | undefined;
+  if (alerts) {
+    const summary = { runId: alerts.path.runId, startedAtMs, finishedAtMs: alerts.path.clock.nowMs(), dryRun: false, exitCode, regions, policies: input.policies.map((p) => p.name), counts: { backups: backups.length, ...counts } };
+    delivery = await tellRun({ alerts, plan, policies: input.policies, listed, outcomes, listedRegions, summary });
+    // A run that could not tell what it did failed: loudly (exit 3, a failed invocation).
+    if (deliveryFailed(delivery)) exitCode = 3;
+  }
+  log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, interrupted, exitCode, ...(delivery ? { messages: delivery.messages, alertFailures: delivery.failedMessages + delivery.failedEvents + delivery.ledgerFailures } : {}) });
+  return {
+    plan,
+    dryRun: input.dryRun === true,
+    listings: listings.map((l) => l.listing),
+    outcomes,
+    checks,
+    counts,
+    retries,
+    interrupted,
+    notAttempted,
+    alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked } : undefined,
+    exitCode,
+  };
+}
+
+/**
+ * The run's "now": the service's clock (the Date header of the listing's responses), or
+ * `nowMs` as given. A deleting run's given time must agree with the service's within
+ * five minutes: a future time would age every backup past minAge, a past one would make
+ * backups that stopped look recent to requireBackupWithin.
+ */
+function runNow(input: ApplyInput): number {
+  const serviceMs = input.clock?.nowMs();
+  if (input.nowMs === undefined) {
+    if (serviceMs === undefined) throw new Error("bug: runApply needs nowMs or a clock");
+    return serviceMs;
+  }
+  if (serviceMs !== undefined && !input.dryRun && Math.abs(input.nowMs - serviceMs) > MAX_NOW_SKEW_MS) {
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    throw new UsageError(
+      `--now: ${iso(input.nowMs)} is not the service's time (${iso(serviceMs)}, from the endpoint's Date header); a run that deletes plans as of now (use --dry-run to preview another time)`,
+    );
+  }
+  return input.nowMs;
 }
 
 async function listRegion(store: BackupStore, region: string, log: JobLogger): Promise<{ listing: RegionListing; backups: Backup[] }> {

@@ -1,4 +1,5 @@
 import type { Alert, BackupNotice, RenderedMessage } from "../alerts/model.js";
+import { eventsForAlert } from "../alerts/events.js";
 import type { EventEntry, EventSink, Notifier } from "../alerts/ports.js";
 import type { Clock } from "../domain/ports.js";
 import type { Ledger } from "../ledger/port.js";
@@ -16,6 +17,8 @@ export interface AlertPath {
   notifier: Notifier;
   events: EventSink;
   render: (alert: Alert) => RenderedMessage[];
+  /** The account, for backup ARNs in events (the `resources` EventBridge rules can match). */
+  accountId?: string | undefined;
   clock: Clock;
   runId: string;
   log: JobLogger;
@@ -72,7 +75,6 @@ export async function deliverDigest<A extends Extract<Alert, { backups: BackupNo
   path: AlertPath,
   alert: A,
   noticeOf: (b: A["backups"][number]) => string,
-  eventsOf: (b: A["backups"][number]) => EventEntry[],
   alsoSent: (b: A["backups"][number]) => string[] = () => [],
 ): Promise<DeliveryStats> {
   const stats = emptyStats();
@@ -94,14 +96,14 @@ export async function deliverDigest<A extends Extract<Alert, { backups: BackupNo
     const ids = backups.map(noticeOf);
     if (await publish(path, stats, part, ids)) {
       for (const b of backups) await complete(path, stats, [noticeOf(b), ...alsoSent(b)], b.deleteAtMs);
-      await putEvents(path, stats, backups.flatMap(eventsOf));
+      await putEvents(path, stats, eventsForAlert({ ...alert, backups } as A, path.accountId));
     }
   }
   return stats;
 }
 
 /** An alert that is one notice (a halt, backups stopped or resumed, a restore). */
-export async function deliverOne(path: AlertPath, alert: Alert, id: string, events: EventEntry[], expiresAtMs: number): Promise<DeliveryStats> {
+export async function deliverOne(path: AlertPath, alert: Alert, id: string, expiresAtMs: number): Promise<DeliveryStats> {
   const stats = emptyStats();
   try {
     const result = await path.ledger.claim(id, path.runId, path.clock.nowMs(), { leaseMs: path.leaseMs, expiresAtMs });
@@ -117,12 +119,12 @@ export async function deliverOne(path: AlertPath, alert: Alert, id: string, even
   for (const part of path.render(alert)) sentAll = (await publish(path, stats, part, [id])) && sentAll;
   if (sentAll) {
     await complete(path, stats, [id], expiresAtMs);
-    await putEvents(path, stats, events);
+    await putEvents(path, stats, eventsForAlert(alert, path.accountId));
   }
   return stats;
 }
 
-/** Events with no notice of their own (a run's summary): put once, failures counted. */
+/** Events with no message of their own (a run's summary, an expiry): put once, failures counted. */
 export async function deliverEvents(path: AlertPath, events: EventEntry[]): Promise<DeliveryStats> {
   const stats = emptyStats();
   await putEvents(path, stats, events);

@@ -44,3 +44,52 @@ export function sweepConfigFromEnv(env: Readonly<Record<string, string | undefin
     dryRun: parseBoolean(env, "RETENTION_DRY_RUN", false),
   };
 }
+
+/** The alert path of a deployed function: the stack's topic, bus, table and restore link settings. */
+export interface AlertConfig {
+  /** Where the topic, bus and table live: the topic's region. */
+  region: string;
+  topicArn: string;
+  eventBus: string | undefined;
+  ledgerTable: string;
+  restoreBaseUrl: string;
+  /** The SSM SecureString holding the link secret (`current`, or `current\nprevious` during a rotation). */
+  linkSecretParameter: string | undefined;
+  /** The secret itself, for runs without SSM (local tests); the parameter wins when both are set. */
+  linkSecret: string | undefined;
+  revision: string | null;
+  retentionMs: number;
+  /** This service's own role ARNs (the watcher ignores their DeleteBackup calls). */
+  ownRoleArns: string[];
+}
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * ALERT_TOPIC_ARN, EVENT_BUS_NAME, LEDGER_TABLE, RESTORE_BASE_URL, and the link secret
+ * (RESTORE_LINK_SECRET_PARAMETER in AWS). Missing settings fail the cold start: a
+ * deployed sweep never deletes silently.
+ */
+export function alertConfigFromEnv(env: Readonly<Record<string, string | undefined>>): AlertConfig {
+  const missing = ["ALERT_TOPIC_ARN", "LEDGER_TABLE", "RESTORE_BASE_URL"].filter((k) => !env[k]);
+  if (!env.RESTORE_LINK_SECRET_PARAMETER && !env.RESTORE_LINK_SECRET) missing.push("RESTORE_LINK_SECRET_PARAMETER");
+  if (missing.length > 0) throw new UserInputError(`alerts: ${missing.join(", ")} not set; the stack sets them (serverless.yml)`);
+  const topic = TOPIC_ARN.exec(env.ALERT_TOPIC_ARN!);
+  if (!topic) throw new UserInputError(`ALERT_TOPIC_ARN: expected an SNS topic ARN, got "${env.ALERT_TOPIC_ARN}"`);
+  const days = env.LEDGER_RETENTION_DAYS ? Number(env.LEDGER_RETENTION_DAYS) : 400;
+  if (!/^\d+$/.test(env.LEDGER_RETENTION_DAYS ?? "400") || days < 1 || days > 3650) {
+    throw new UserInputError(`LEDGER_RETENTION_DAYS: expected a whole number of days from 1 to 3650, got "${env.LEDGER_RETENTION_DAYS}"`);
+  }
+  return {
+    region: topic[1]!,
+    topicArn: env.ALERT_TOPIC_ARN!,
+    eventBus: env.EVENT_BUS_NAME || undefined,
+    ledgerTable: env.LEDGER_TABLE!,
+    restoreBaseUrl: env.RESTORE_BASE_URL!,
+    linkSecretParameter: env.RESTORE_LINK_SECRET_PARAMETER || undefined,
+    linkSecret: env.RESTORE_LINK_SECRET || undefined,
+    revision: env.POLICY_REVISION || null,
+    retentionMs: days * 86_400_000,
+    ownRoleArns: (env.RETENTION_ROLE_ARNS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}

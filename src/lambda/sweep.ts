@@ -1,55 +1,82 @@
+import type { Clock } from "../domain/ports.js";
 import type { BackupStore } from "../domain/ports.js";
 import type { RetentionPolicy } from "../domain/types.js";
 import { RetentionError } from "../errors.js";
+import type { ApplyAlerts } from "../jobs/apply-alerts.js";
 import { type ApplyReport, runApply } from "../jobs/apply.js";
 import type { JobLogger } from "../jobs/logger.js";
 import { loadPolicyFiles } from "../policy/index.js";
+import type { LinkSecrets } from "./alerts.js";
 import type { SweepConfig } from "./config.js";
 
 export class SweepFailedError extends RetentionError {
   readonly summary: SweepSummary;
   constructor(summary: SweepSummary) {
-    super(`sweep finished with ${summary.counts.failed} failed deletions and ${summary.counts.listFailures} failed listings`);
+    const alertFailures = summary.alerts ? summary.alerts.failedMessages + summary.alerts.failedEvents + summary.alerts.ledgerFailures : 0;
+    super(
+      `sweep finished with ${summary.counts.failed} failed deletions, ${summary.counts.listFailures} failed listings and ${alertFailures} failures on the alert path` +
+        (summary.blocked ? ` (${summary.blocked})` : ""),
+    );
     this.name = "SweepFailedError";
     this.summary = summary;
   }
 }
 
-export type SweepSummary = Pick<ApplyReport, "counts" | "retries" | "exitCode" | "dryRun"> & { halts: ApplyReport["plan"]["halts"] };
+export type SweepSummary = Pick<ApplyReport, "counts" | "retries" | "exitCode" | "dryRun"> & {
+  halts: ApplyReport["plan"]["halts"];
+  alerts?: { messages: number; notices: number; failedMessages: number; failedEvents: number; ledgerFailures: number } | undefined;
+  blocked?: string | undefined;
+};
 
 export interface SweepDeps {
   config: SweepConfig;
   store: BackupStore;
   log: JobLogger;
-  nowMs: () => number;
+  /** The service's clock: the run's time comes from the endpoint's Date header. */
+  clock: Clock;
+  /** The alert path of one invocation, given its link secrets (absent only in tests of the deleting core). */
+  alerts?: ((secrets: LinkSecrets) => ApplyAlerts) | undefined;
 }
 
 /**
  * The scheduled sweep: the same `runApply` as the CLI. It finishes every deletion it
- * can, then fails the invocation when anything failed, so that Lambda's Errors metric
- * and any alarm on it see the failure. A guard halt is not a failure of the run: it is
- * logged at WARN with the policy and the reason.
+ * can, then fails the invocation when anything failed (a deletion, a listing, a message,
+ * the ledger), so that Lambda's Errors metric and the alarm on it see the failure. A
+ * guard halt is not a failure of the run: it is logged at WARN and announced.
  */
-export function createSweep(deps: SweepDeps): () => Promise<SweepSummary> {
+export function createSweep(deps: SweepDeps): (event?: unknown, context?: object) => Promise<SweepSummary> {
   // Policies ship inside the bundle and cannot change while the container lives: read
   // them on the first invocation only. A failed read is not kept, so the next one retries.
   let loaded: Promise<RetentionPolicy[]> | undefined;
-  return async function sweep() {
+  return async function sweep(_event, context) {
     loaded ??= loadPolicyFiles(deps.config.policyPaths).catch((err: unknown) => {
       loaded = undefined;
       throw err;
     });
     const policies = await loaded;
+    const secrets = (context as { linkSecrets?: LinkSecrets } | undefined)?.linkSecrets;
+    const alerts = deps.alerts && secrets ? deps.alerts(secrets) : undefined;
+    if (deps.alerts && !alerts) throw new RetentionError("sweep: no link secrets on the context; the link secret middleware did not run");
     const report = await runApply({
       policies,
       regions: deps.config.regions,
       store: deps.store,
-      nowMs: deps.nowMs(),
+      clock: deps.clock,
+      alerts,
       dryRun: deps.config.dryRun,
       concurrency: deps.config.concurrency,
       log: deps.log,
     });
-    const summary: SweepSummary = { counts: report.counts, retries: report.retries, exitCode: report.exitCode, dryRun: report.dryRun, halts: report.plan.halts };
+    const d = report.alerts?.delivery;
+    const summary: SweepSummary = {
+      counts: report.counts,
+      retries: report.retries,
+      exitCode: report.exitCode,
+      dryRun: report.dryRun,
+      halts: report.plan.halts,
+      ...(d ? { alerts: { messages: d.messages, notices: d.notices, failedMessages: d.failedMessages, failedEvents: d.failedEvents, ledgerFailures: d.ledgerFailures } } : {}),
+      ...(report.alerts?.blocked ? { blocked: report.alerts.blocked } : {}),
+    };
     if (report.exitCode === 3) throw new SweepFailedError(summary);
     return summary;
   };

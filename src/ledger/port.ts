@@ -49,7 +49,12 @@ export interface NoticeState {
   atMs: number;
 }
 
-/** A backup we know to be pending deletion, tracked until it is gone for good or back. */
+/**
+ * A backup we know to be pending deletion, tracked until it is gone for good or back.
+ * Written before this service calls DeleteBackup (the write-ahead record: `confirmed`
+ * false, `deleteAtMs` an estimate), and again once the call succeeded, so whatever is
+ * killed in between, the next reminder run knows the deletion was ours and why.
+ */
 export interface PendingEntry {
   region: string;
   backupId: string;
@@ -58,8 +63,13 @@ export interface PendingEntry {
   clusterId?: string | undefined;
   createdAtMs: number;
   policy: string | null;
-  /** Deleted by this service (a delete action exists), rather than from outside. */
+  /** Deleted by this service, rather than from outside. */
   ours: boolean;
+  /** DeleteBackup is known to have succeeded (false: about to be called, or its answer was lost). */
+  confirmed: boolean;
+  /** Why it was deleted, in the words of the alert. */
+  reason: string;
+  runId: string;
 }
 
 /** A backups-stopped episode of one group. */

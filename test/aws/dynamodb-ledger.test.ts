@@ -85,7 +85,7 @@ describe("DynamoDbLedger actions", () => {
   });
 
   it("treats items past their TTL as gone, by the run's clock (TTL deletion is lazy)", async () => {
-    await ledger.track({ region: "eu-west-1", backupId: "backup-ttl1111111", deleteAtMs: NOW + DAY, group: "g", createdAtMs: NOW - DAY, policy: null, ours: false }, NOW + 2 * DAY);
+    await ledger.track({ region: "eu-west-1", backupId: "backup-ttl1111111", deleteAtMs: NOW + DAY, group: "g", createdAtMs: NOW - DAY, policy: null, ours: false, confirmed: true, reason: "r", runId: "run-1" }, NOW + 2 * DAY);
     expect(await ledger.tracked("eu-west-1")).toHaveLength(1);
     clock.advance(3 * DAY);
     try {
@@ -98,7 +98,7 @@ describe("DynamoDbLedger actions", () => {
 
 describe("DynamoDbLedger pending and episodes", () => {
   it("tracks and untracks pending backups per region", async () => {
-    const entry = { region: "us-west-2", backupId: "backup-pend1111111", deleteAtMs: NOW + DAY, group: "us-west-2/c", createdAtMs: NOW - DAY, policy: "prod", ours: true };
+    const entry = { region: "us-west-2", backupId: "backup-pend1111111", deleteAtMs: NOW + DAY, group: "us-west-2/c", createdAtMs: NOW - DAY, policy: "prod", ours: true, confirmed: true, reason: "no keep rule matched", runId: "run-1" };
     await ledger.track(entry, NOW + 30 * DAY);
     expect(await ledger.tracked("us-west-2")).toEqual([entry]);
     await ledger.untrack("us-west-2", entry.backupId);

@@ -130,10 +130,10 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
 
   it("prints the retries in the table (the CLI, with its real back-off)", async () => {
     endpoint = await start();
-    endpoint.faults.configure({ throttleRate: 0.1, internalErrorRate: 0.05, latencyMs: 0, seed: 7 });
+    endpoint.faults.configureService("cloudhsm", { throttleRate: 0.1, internalErrorRate: 0.05, latencyMs: 0, seed: 7 });
     const run = await runCli(applyArgs(endpoint, "--max-attempts", "25"));
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Apply: \d+ deleted, 0 failed of \d+ planned; retried \d+ throttled, \d+ server error\.$/m);
+    expect(run.stdout).toMatch(/^Apply: \d+ deleted, 0 failed of \d+ planned; retried \d+ throttled calls?, \d+ server errors?\.$/m);
   }, 120_000);
 
   it("halts a policy whose run would delete too much: exit 4, nothing deleted", async () => {
@@ -149,12 +149,15 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
     ["a past --now (stopped backups would look recent to requireBackupWithin)", -9 * 86_400_000],
   ])("refuses to delete as of %s, but previews it", async (_, offsetMs) => {
     endpoint = await start();
-    const other = new Date(NOW_MS + offsetMs).toISOString();
+    const other = new Date(NOW_MS + offsetMs).toISOString().replace(".000Z", "Z");
     const args = ["apply", "--policy", POLICY, "--region", "us-east-1", "--endpoint-url", endpoint.url, "--now", other];
     const run = await runCli(args);
     expect(run).toMatchObject({ code: 2, stdout: "" });
-    expect(run.stderr).toBe(`--now: ${other} is not the current time; a run that deletes plans as of now (use --dry-run to preview another time)\n`);
-    expect(endpoint.calls.snapshot().total).toBe(0);
+    // Compared with the endpoint's clock (its Date header), not this machine's.
+    expect(run.stderr).toBe(
+      `--now: ${other} is not the service's time (2026-11-28T06:00:00Z, from the endpoint's Date header); a run that deletes plans as of now (use --dry-run to preview another time)\n`,
+    );
+    expect(endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0).toBe(0);
     expect((await runCli([...args, "--dry-run"])).code).toBe(0);
   });
 
@@ -175,7 +178,7 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
 
   it("exits 3 and lists the region when a listing fails for good; nothing is deleted there", async () => {
     endpoint = await start();
-    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 1, latencyMs: 0, seed: 1 });
+    endpoint.faults.configureService("cloudhsm", { throttleRate: 0, internalErrorRate: 1, latencyMs: 0, seed: 1 });
     const run = await runCli(applyArgs(endpoint, "--max-attempts", "2"));
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/^Listed us-east-1: FAILED: listing backups in us-east-1 failed: CloudHsmInternalFailureException/m);

@@ -24,7 +24,7 @@ function sweepOver(policyPath: string) {
     backup({ id: "b2", cluster: "cluster-aaaaaaaaaaa", region: "us-east-1", at: "2026-11-27T03:00:00Z" }),
   ]);
   const config = { policyPaths: [policyPath], regions: ["us-east-1"], dryRun: true };
-  return createSweep({ config, store, log: SILENT, nowMs: () => NOW });
+  return createSweep({ config, store, log: SILENT, clock: { nowMs: () => NOW } });
 }
 
 describe("createSweep: the bundled policies", () => {

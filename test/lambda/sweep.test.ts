@@ -6,6 +6,8 @@ import { makeFleet } from "../../src/local/fleet.js";
 import { EmulatorClock, type LocalEndpoint, startLocalEndpoint } from "../../src/local/index.js";
 import { loadPolicyFiles } from "../../src/policy/index.js";
 import { planRetention } from "../../src/retention/plan.js";
+import { alertClients } from "../../src/aws/clients.js";
+import { provisionAlertResources } from "../../src/aws/provision.js";
 
 /**
  * The deployed handler, end to end: functions/sweep.ts (middy + Powertools), invoked as
@@ -26,6 +28,11 @@ const ENV_KEYS = [
   "AWS_SECRET_ACCESS_KEY",
   "POWERTOOLS_DEV",
   "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "ALERT_TOPIC_ARN",
+  "EVENT_BUS_NAME",
+  "LEDGER_TABLE",
+  "RESTORE_BASE_URL",
+  "RESTORE_LINK_SECRET",
 ] as const;
 
 const scheduledEvent = (): ScheduledEvent => ({
@@ -112,6 +119,7 @@ let output: ReturnType<typeof captureOutput>;
 let endpoint: LocalEndpoint;
 let fleet: Backup[];
 let clockMs: number;
+let topicArn: string;
 
 beforeAll(() => {
   savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
@@ -129,6 +137,11 @@ function sweepEnv(extra: Record<string, string> = {}): Record<string, string> {
     AWS_ENDPOINT_URL: endpoint.url,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
+    ALERT_TOPIC_ARN: topicArn,
+    EVENT_BUS_NAME: "cloudhsm-retention",
+    LEDGER_TABLE: "ledger",
+    RESTORE_BASE_URL: "https://restore.example.com",
+    RESTORE_LINK_SECRET: "a-test-secret-of-at-least-32-characters",
     ...extra,
   };
 }
@@ -148,6 +161,9 @@ beforeEach(async () => {
     seed: 11,
   });
   endpoint = await startLocalEndpoint({ port: 0, clock: new EmulatorClock({ realNowMs: () => clockMs }), seeds: [{ backups: fleet }] });
+  // What the stack creates in AWS: the topic, the bus, the ledger table.
+  const clients = alertClients("us-east-1", { endpointUrl: endpoint.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  topicArn = (await provisionAlertResources(clients, { bus: "cloudhsm-retention", table: "ledger" })).topicArn;
   output = captureOutput();
 });
 afterEach(async () => {
@@ -185,11 +201,20 @@ describe("functions/sweep.ts handler", () => {
       exitCode: 0,
       dryRun: false,
       halts: [],
+      alerts: { messages: expect.any(Number), notices: enforced.length, failedMessages: 0, failedEvents: 0, ledgerFailures: 0 },
     });
     expect(summary.counts.reportOnly).toBeGreaterThan(0);
     const after = await endpointBackups(endpoint);
     expect(pendingIds(after)).toEqual([...enforced, ...alreadyPending].sort());
     for (const id of enforced) expect(after.get(id)?.deleteAtMs).toBe(clockMs + 7 * DAY_MS);
+    // Every deletion announced once, with a restore link, in digests per cluster.
+    const emails = endpoint.sns.published().map((m) => JSON.parse(m.message).email as string);
+    expect(emails).toHaveLength(summary.alerts!.messages);
+    for (const id of enforced) {
+      expect(emails.join("\n").split(id).length - 1).toBeGreaterThanOrEqual(1);
+      expect(emails.filter((e) => e.includes(id))).toHaveLength(1);
+    }
+    expect(emails.join("\n").match(/^https:\/\/restore\.example\.com\/restore\/[A-Za-z0-9_-]+$/gm)).toHaveLength(enforced.length);
   });
 
   it("deletes nothing on a second invocation", async () => {
@@ -243,7 +268,7 @@ describe("functions/sweep.ts handler", () => {
   it("fails the invocation with SweepFailedError when every call to the endpoint fails", async () => {
     // Prepare: two attempts per call keep the backoff short (the default is 10, up to 20 s apart)
     const { handler, SweepFailedError } = await coldStart(sweepEnv({ RETENTION_MAX_ATTEMPTS: "2" }));
-    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 1, latencyMs: 0, seed: 1 });
+    endpoint.faults.configureService("cloudhsm", { throttleRate: 0, internalErrorRate: 1, latencyMs: 0, seed: 1 });
     // Act
     const error = await handler(scheduledEvent(), lambdaContext("req-1")).then(
       () => undefined,
@@ -252,16 +277,16 @@ describe("functions/sweep.ts handler", () => {
     // Assess
     expect(error).toBeInstanceOf(SweepFailedError);
     const failure = error as InstanceType<typeof SweepFailedError>;
-    expect(failure.message).toBe("sweep finished with 0 failed deletions and 2 failed listings");
+    expect(failure.message).toBe("sweep finished with 0 failed deletions, 2 failed listings and 0 failures on the alert path");
     expect(failure.summary).toMatchObject({ exitCode: 3, counts: { listFailures: 2, planned: 0, deleted: 0, failed: 0 } });
-    expect(endpoint.calls.snapshot()).toMatchObject({ total: 4, byOperation: { DescribeBackups: 4 }, faults: { internalErrors: 4 } });
+    expect(endpoint.calls.snapshot().byService.cloudhsm).toMatchObject({ total: 4, byOperation: { DescribeBackups: 4 }, faults: { internalErrors: 4 } });
     const errors = output.records().filter((r) => r.level === "ERROR");
     expect(errors.map((r) => r.region).sort()).toEqual(REGIONS);
     for (const r of errors) {
       expect(r).toMatchObject({ message: "listing failed; nothing in this region is planned or deleted", function_request_id: "req-1" });
       expect(r.error).toMatch(/^listing backups in us-(east-1|west-2) failed: CloudHsmInternalFailureException: /);
     }
-    endpoint.faults.configure({ throttleRate: 0, internalErrorRate: 0, latencyMs: 0, seed: 1 });
+    endpoint.faults.clearService("cloudhsm");
     expect(pendingIds(await endpointBackups(endpoint))).toEqual(fleet.filter((b) => b.state === "PENDING_DELETION").map((b) => b.backupId).sort());
   });
 
@@ -273,6 +298,10 @@ describe("functions/sweep.ts handler", () => {
     // Assess
     expect(summary).toMatchObject({ dryRun: true, exitCode: 0, counts: { deleted: 0 } });
     expect(summary.counts.planned).toBeGreaterThan(0);
-    expect(Object.keys(endpoint.calls.snapshot().byOperation)).toEqual(["DescribeBackups"]);
+    // The provisioning above made its own calls; the run itself only listed.
+    const calls = endpoint.calls.snapshot().byService;
+    expect(Object.keys(calls.cloudhsm?.byOperation ?? {})).toEqual(["DescribeBackups"]);
+    expect(calls.sns?.byOperation.Publish).toBeUndefined();
+    expect(endpoint.sns.published()).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { BackupStore, DeleteOutcome, ListResult, RetryCounts } from "../../src/domain/ports.js";
-import type { Backup } from "../../src/domain/types.js";
+import type { Backup, BackupState } from "../../src/domain/types.js";
 
 /** AWS keeps a deleted backup restorable for 7 days (PENDING_DELETION). */
 const RESTORE_WINDOW_MS = 7 * 86_400_000;
@@ -108,12 +108,12 @@ export class FakeBackupStore implements BackupStore {
       .sort();
   }
 
-  async listBackups(region: string): Promise<ListResult> {
+  async listBackups(region: string, options: { states?: readonly BackupState[] } = {}): Promise<ListResult> {
     this.listCalls++;
     await Promise.resolve();
     const failure = this.#failingListings.get(region);
     if (failure) throw failure;
-    const backups = this.all().filter((b) => b.region === region);
+    const backups = this.all().filter((b) => b.region === region && (options.states === undefined || options.states.includes(b.state)));
     const retries = { ...this.#listRetries.get(region) };
     const change = this.#afterListing;
     this.#afterListing = undefined;

@@ -4,18 +4,17 @@ import { runApply } from "../../jobs/apply.js";
 import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
 import { CONCURRENCY_RANGE, endpointUrlSetting, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { loadPolicyFiles } from "../../policy/index.js";
-import { UsageError } from "../../errors.js";
+import { ServiceClock } from "../../aws/service-clock.js";
+import { type AlertFlags, alertSetup } from "../alerts-setup.js";
 import { parseFormat, parseNow, parseRegion } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
 import { applyToJson, renderApplyTable } from "../render/apply.js";
-import { COLOR, PLAIN } from "../render/table.js";
+import { COLOR, PLAIN, renderPlanTable } from "../render/table.js";
 import { interruptible, SIGNAL_EXIT_CODES } from "../signals.js";
+import { plural } from "../render/words.js";
 import type { BackupStore } from "../../domain/ports.js";
 
-/** Clock skew tolerated between --now and this machine's clock when deleting. */
-const MAX_NOW_SKEW_MS = 5 * 60_000;
-
-export interface ApplyOptions {
+export interface ApplyOptions extends AlertFlags {
   policy: string[];
   region: string[];
   endpointUrl?: string | undefined;
@@ -37,35 +36,36 @@ export interface ApplyOptions {
  */
 export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
-  const nowMs = parseNow(opts.now, io.nowMs);
-  // A deleting run plans as of now. A future --now would age every backup past minAge;
-  // a past one would make backups that stopped look recent to requireBackupWithin.
-  // Any other time is for previews (--dry-run), and for the local endpoint's own clock.
-  if (!opts.dryRun && Math.abs(nowMs - io.nowMs()) > MAX_NOW_SKEW_MS) {
-    throw new UsageError(
-      `--now: ${opts.now} is not the current time; a run that deletes plans as of now (use --dry-run to preview another time)`,
-    );
-  }
+  // Without --now the run's time is the service's (the Date header of its responses); a
+  // deleting run's --now must agree with it within five minutes (checked by runApply).
+  const nowMs = opts.now === undefined ? undefined : parseNow(opts.now, io.nowMs);
   const regions = [...new Set(opts.region.map(parseRegion))];
   const concurrency = wholeNumberSetting("--concurrency", opts.concurrency, CONCURRENCY_RANGE);
   const maxAttempts = wholeNumberSetting("--max-attempts", opts.maxAttempts, MAX_ATTEMPTS_RANGE);
   const endpointUrl = opts.endpointUrl !== undefined ? endpointUrlSetting("--endpoint-url", opts.endpointUrl) : endpointFromEnv(io.env);
   const policies = await loadPolicyFiles(opts.policy);
-  const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials });
+  const clock = new ServiceClock();
+  const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials, clock });
   await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
+  const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
+  const alerts = opts.dryRun
+    ? undefined
+    : await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log });
   const { store, inFlight } = countingInFlight(
     new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } }),
   );
   // Ctrl-C: a DeleteBackup already sent may land whatever we do, so the first signal only
   // stops new ones, waits for those in flight and reports; a second exits at once.
-  const interruption = interruptible(() => {
+  const interruption = interruptible((signal) => {
     const n = inFlight();
+    const again = signal === "SIGINT" ? "press Ctrl-C again" : `send ${signal} again`;
     io.stderr(
       n > 0
-        ? `stopping: waiting for ${n} deletions in flight; press Ctrl-C again to exit now\n`
-        : "stopping: no deletion in flight, none will be started; press Ctrl-C again to exit now\n",
+        ? `stopping (${signal}): waiting for ${plural(n, "deletion")} in flight; ${again} to exit now, without the report\n`
+        : `stopping (${signal}): no deletion in flight, none will be started; ${again} to exit now, without the report\n`,
     );
   });
+  const style = useColor(io) ? COLOR : PLAIN;
   let report: Awaited<ReturnType<typeof runApply>>;
   try {
     report = await runApply({
@@ -73,24 +73,29 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
       regions,
       store,
       nowMs,
+      clock,
+      alerts,
       dryRun: opts.dryRun,
       concurrency,
-      log: opts.log ? jsonLinesLogger(io.stderr, io.nowMs) : SILENT,
+      log,
       signal: interruption.signal,
+      // The plan first, before anything is deleted: a long run is not silent, and what it is
+      // about to do is on screen if it is cut short.
+      onPlan: format === "table" ? (plan) => io.stdout(`${renderPlanTable(plan, style)}\n`) : undefined,
     });
   } finally {
     interruption.dispose();
   }
-  io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, useColor(io) ? COLOR : PLAIN));
+  io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, style, { withPlan: false }));
   const signal = interruption.received();
-  return signal === "SIGINT" || signal === "SIGTERM" ? SIGNAL_EXIT_CODES[signal] : report.exitCode;
+  return signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP" ? SIGNAL_EXIT_CODES[signal] : report.exitCode;
 }
 
 /** The store, counting the DeleteBackup calls under way (for the Ctrl-C message). */
 function countingInFlight(inner: BackupStore): { store: BackupStore; inFlight: () => number } {
   let n = 0;
   const store: BackupStore = {
-    listBackups: (region) => inner.listBackups(region),
+    listBackups: (region, options) => inner.listBackups(region, options),
     lookUpBackups: (region, backupIds) => inner.lookUpBackups(region, backupIds),
     async deleteBackup(region, backupId) {
       n++;

@@ -5,14 +5,26 @@ import { type Style, renderPlanTable } from "./table.js";
 import { isoUtcSeconds } from "./time.js";
 import { plural } from "./words.js";
 
+const RETRY_WORDS: Record<string, [string, string]> = {
+  throttled: ["throttled call", "throttled calls"],
+  "server error": ["server error", "server errors"],
+  transient: ["network error", "network errors"],
+};
+
 function retrySummary(retries: RetryCounts): string {
-  const parts = Object.entries(retries).map(([reason, n]) => `${n} ${reason}`);
+  const parts = Object.entries(retries).map(([reason, n]) => {
+    const [one, many] = RETRY_WORDS[reason] ?? [reason, reason];
+    return plural(n ?? 0, one, many);
+  });
   return parts.length ? `retried ${parts.join(", ")}` : "no retries";
 }
 
-/** The plan, then what was done: counts, retries, and every failure by name. */
-export function renderApplyTable(report: ApplyReport, style: Style): string {
-  const out = [renderPlanTable(report.plan, style)];
+/**
+ * The plan, then what was done: counts, retries, and every failure by name. `withPlan:
+ * false` leaves the plan out, for a terminal that was shown it before the deletions began.
+ */
+export function renderApplyTable(report: ApplyReport, style: Style, opts: { withPlan?: boolean } = {}): string {
+  const out = opts.withPlan === false ? [] : [renderPlanTable(report.plan, style)];
   for (const l of report.listings) {
     out.push(`Listed ${l.region}: ${l.error ? style.delete(`FAILED: ${l.error}`) : `${plural(l.backups, "backup")} in ${plural(l.calls, "DescribeBackups call")}`}`);
   }
@@ -20,7 +32,7 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
   if (report.dryRun) {
     out.push(`Dry run: ${plural(c.planned, "deletion")} planned in enforce-mode policies, none carried out.`);
   } else {
-    const deleteTimes = report.outcomes.flatMap((o) => (o.deleteAtMs === undefined ? [] : [o.deleteAtMs]));
+    const deleteTimes = report.outcomes.flatMap((o) => (o.status !== "deleted" || o.deleteAtMs === undefined ? [] : [o.deleteAtMs]));
     let line = `Apply: ${style.delete(`${c.deleted} deleted`)}`;
     if (c.alreadyPending) line += `, ${c.alreadyPending} already pending deletion`;
     if (c.changed) line += `, ${c.changed} left alone (changed since listed)`;
@@ -29,7 +41,10 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
     out.push(line);
     if (deleteTimes.length > 0) {
       const first = isoUtcSeconds(deleteTimes.reduce((a, b) => Math.min(a, b)));
-      out.push(`Deleted backups stay restorable for 7 days (the first until ${first}) with aws cloudhsmv2 restore-backup.`);
+      out.push(
+        `Deleted backups stay restorable for 7 days (the first until ${first}): restore one with its alert's link, or with ` +
+          "aws cloudhsmv2 restore-backup and then pin it (modify-backup-attributes --never-expires), or the next run deletes it again.",
+      );
     }
   }
   const changed = report.outcomes.filter((o) => o.status === "changed");
@@ -37,10 +52,15 @@ export function renderApplyTable(report: ApplyReport, style: Style): string {
     out.push(style.warn("Not deleted, changed since they were listed:"));
     for (const o of changed) out.push(`  ${o.region} ${o.backupId}: ${o.reason}`);
   }
-  const failures = report.outcomes.filter((o) => o.status === "failed" || o.status === "held");
+  const failures = report.outcomes.filter((o) => o.status === "failed");
   if (failures.length) {
     out.push(style.delete("Failed deletions:"));
     for (const f of failures) out.push(`  ${f.region} ${f.backupId}: ${f.error}${f.attempts ? ` (after ${f.attempts} attempts)` : ""}`);
+  }
+  const held = report.outcomes.filter((o) => o.status === "held");
+  if (held.length) {
+    out.push(style.warn("Held for the next run (the oldest of a group where another deletion failed or was left alone):"));
+    for (const h of held) out.push(`  ${h.region} ${h.backupId}`);
   }
   if (report.interrupted && !report.dryRun) {
     out.push(style.warn(`Interrupted: ${c.deleted} deleted, ${plural(c.notAttempted, "planned deletion")} not attempted (run apply again to finish):`));
