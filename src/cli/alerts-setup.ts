@@ -55,6 +55,8 @@ export interface AlertContext {
   regions: readonly string[];
   policyPaths: readonly string[];
   log: JobLogger;
+  /** One line on stderr for the person running the command. */
+  warn: (line: string) => void;
 }
 
 export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<ApplyAlerts | undefined> {
@@ -69,9 +71,8 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
   const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
   let bus = busFlag;
   if (local) {
-    const made = await provisionAlertResources(clients, { topicArn, bus: bus ?? LOCAL_NAMES.bus, table: table ?? LOCAL_NAMES.table }).catch((err: unknown) => {
-      throw new SetupError(`alerts: could not create the topic, bus or ledger table on the local endpoint ${ctx.endpointUrl}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-    });
+    const made = await provisionAlertResources(clients, { topicArn, bus: bus ?? LOCAL_NAMES.bus, table: table ?? LOCAL_NAMES.table });
+    for (const problem of made.problems) ctx.warn(`warning: could not create ${problem} on the local endpoint ${ctx.endpointUrl}; going on`);
     topicArn = made.topicArn;
     bus ??= LOCAL_NAMES.bus;
     table ??= LOCAL_NAMES.table;

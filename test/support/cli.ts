@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/io.js";
 
@@ -7,6 +10,8 @@ export interface CliRun {
   stdout: string;
   stderr: string;
 }
+
+const STATE_DIR = mkdtempSync(join(tmpdir(), "cloudhsm-retention-state-"));
 
 /** Runs the real CLI in-process with captured output and a fixed clock. */
 export async function runCli(
@@ -18,7 +23,8 @@ export async function runCli(
   const io: CliIo = {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    env: opts.env ?? {},
+    // Local runs keep a generated restore-link secret under XDG_STATE_HOME: a temp dir, not the real home.
+    env: { XDG_STATE_HOME: STATE_DIR, ...opts.env },
     isTTY: opts.isTTY ?? false,
     nowMs: () => opts.nowMs ?? Date.parse("2026-11-28T06:00:00Z"),
   };
@@ -32,7 +38,7 @@ export function runBin(argv: string[], env: Record<string, string> = {}): Promis
     execFile(
       process.execPath,
       ["bin/cloudhsm-retention.js", ...argv],
-      { env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, NO_COLOR: "1", XDG_STATE_HOME: STATE_DIR, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

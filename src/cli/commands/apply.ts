@@ -50,7 +50,7 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
   const alerts = opts.dryRun
     ? undefined
-    : await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log });
+    : await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`) });
   const { store, inFlight } = countingInFlight(
     new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } }),
   );

@@ -26,6 +26,7 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
       { policy: [examplePolicy], region: EXAMPLE_REGIONS, endpointUrl: endpoint.url, format: "table", credentials: LOCAL_CREDENTIALS },
       io,
     );
+    io.stdout(renderSentAlerts(endpoint.sns.published()));
     if (opts.serve) {
       io.stdout(
         `\nThe local endpoint stays up at ${endpoint.url} (Ctrl-C to stop). Try:\n` +
@@ -38,4 +39,35 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
   } finally {
     await endpoint.close();
   }
+}
+
+/**
+ * What the run told people: every message's subject, then the first one in full as an
+ * email subscriber and as Slack (through AWS Chatbot) would see it.
+ */
+function renderSentAlerts(published: ReadonlyArray<{ subject: string | null; message: string }>): string {
+  if (published.length === 0) return "\nNo alerts were sent.\n";
+  const out = ["", `Alerts sent to the SNS topic (${published.length === 1 ? "1 message" : `${published.length} messages`}):`];
+  for (const m of published) out.push(`  ${m.subject ?? "(no subject)"}`);
+  const first = JSON.parse(published[0]!.message) as { email: string; https: string };
+  const slack = JSON.parse(first.https) as { content: { title: string; description: string; nextSteps?: string[] } };
+  out.push("", "── The first, as an email subscriber reads it (on this screen, its first 3 backups) ──", "", `Subject: ${published[0]!.subject ?? ""}`, "");
+  out.push(...firstBackups(first.email.trimEnd().split("\n"), /^\d+\. backup-/, 3));
+  out.push("", "── The same, as Slack shows it through AWS Chatbot (its first 3 backups) ──", "", `*${slack.content.title}*`);
+  out.push(...firstBackups(slack.content.description.trimEnd().split("\n"), /^• </, 3));
+  for (const step of slack.content.nextSteps ?? []) out.push(`• ${step}`);
+  out.push("", "Every message in full: npm start -- --serve, then curl <endpoint>/_emulator/sns");
+  return `${out.join("\n")}\n`;
+}
+
+/** The lines up to the `keep`th backup entry (entries start with `entry`), then a count of the rest and what follows them. */
+function firstBackups(lines: string[], entry: RegExp, keep: number): string[] {
+  const starts = lines.flatMap((l, i) => (entry.test(l) ? [i] : []));
+  if (starts.length <= keep) return lines;
+  // The entries end where the first line after the last one that is not part of an entry begins.
+  const lastStart = starts[starts.length - 1]!;
+  let end = lastStart + 1;
+  while (end < lines.length && lines[end] !== "" && !entry.test(lines[end]!) && !/^(-- |• To )/.test(lines[end]!)) end++;
+  const cut = starts[keep]!;
+  return [...lines.slice(0, cut), `… and ${starts.length - keep} more backups in this message`, ...lines.slice(end)];
 }

@@ -66,6 +66,16 @@ export function renderApplyTable(report: ApplyReport, style: Style, opts: { with
     out.push(style.warn(`Interrupted: ${c.deleted} deleted, ${plural(c.notAttempted, "planned deletion")} not attempted (run apply again to finish):`));
     for (const d of report.notAttempted) out.push(`  ${d.region} ${d.backupId}`);
   }
+  if (report.alerts) {
+    const d = report.alerts.delivery;
+    if (report.alerts.blocked) out.push(style.delete(`Ledger unavailable, ${report.alerts.blocked}.`));
+    out.push(`Alerts: ${plural(d.messages, "message")} sent (${plural(d.notices, "notice")}), ${plural(d.events, "event")}.`);
+    const failures = d.failedMessages + d.failedEvents + d.ledgerFailures;
+    if (failures > 0) {
+      out.push(style.delete(`${plural(failures, "failure")} on the alert path; the next reminder run (remind) tells what this run could not:`));
+      for (const e of d.errors) out.push(`  ${e}`);
+    }
+  }
   if (c.reportOnly) out.push(`${plural(c.reportOnly, "deletion")} ${c.reportOnly === 1 ? "belongs" : "belong"} to report-mode policies and ${c.reportOnly === 1 ? "was" : "were"} not carried out.`);
   if (c.halts) out.push(style.warn(`${plural(c.halts, "guard halt")} in enforce-mode policies: see the "!" lines above; nothing was deleted where a guard halted.`));
   return `${out.join("\n")}\n`;
@@ -80,6 +90,7 @@ export function applyToJson(report: ApplyReport): object {
     retries: report.retries,
     interrupted: report.interrupted,
     notAttempted: report.notAttempted,
+    alerts: report.alerts,
     outcomes: report.outcomes.map((o) => ({ ...o, deleteAt: o.deleteAtMs === undefined ? undefined : isoUtcSeconds(o.deleteAtMs), deleteAtMs: undefined })),
     exitCode: report.exitCode,
   };
