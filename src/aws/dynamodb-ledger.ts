@@ -17,7 +17,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { LedgerError } from "../errors.js";
-import type { ClaimResult, Ledger, LedgerAction, NoticeState, PendingEntry, StoppedEpisode } from "../ledger/port.js";
+import type { ClaimResult, Hold, Ledger, LedgerAction, NoticeState, PendingEntry, StoppedEpisode } from "../ledger/port.js";
 
 /**
  * The ledger in one DynamoDB table (single-table design; key `pk`, `sk`; TTL attribute
@@ -31,6 +31,7 @@ import type { ClaimResult, Ledger, LedgerAction, NoticeState, PendingEntry, Stop
  * | deletion counted for maxDeletionsPerDay | `D#<policy>` | `<ISO time>#<region>#<backupId>` |
  * | pending deletion being tracked | `PENDING#<region>` | `<backupId>` |
  * | backups-stopped episode | `G#<group>` | `STOPPED` |
+ * | hold of a restored backup | `HOLD#<region>` | `<backupId>` |
  *
  * Only conditional single-item writes are used (no transactions), so DynamoDB Local,
  * dynalite and every region behave the same.
@@ -171,6 +172,23 @@ export class DynamoDbLedger implements Ledger {
       const { pk: _pk, sk: _sk, expiresAt: _exp, ...rest } = item;
       return rest as unknown as PendingEntry;
     });
+  }
+
+  async hold(hold: Hold, expiresAtMs: number): Promise<void> {
+    await this.#send(
+      new PutCommand({ TableName: this.#table, Item: { pk: `HOLD#${hold.region}`, sk: hold.backupId, ...clean(hold), expiresAt: seconds(expiresAtMs) } }),
+      `holding ${hold.backupId}`,
+    );
+  }
+
+  async holds(region: string, nowMs: number): Promise<Hold[]> {
+    const items = await this.#query({ pk: `HOLD#${region}` }, `reading holds in ${region}`);
+    return items
+      .map((item) => {
+        const { pk: _pk, sk: _sk, expiresAt: _exp, ...rest } = item;
+        return rest as unknown as Hold;
+      })
+      .filter((h) => h.untilMs > nowMs);
   }
 
   async episode(group: string): Promise<StoppedEpisode | undefined> {

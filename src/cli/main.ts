@@ -5,6 +5,7 @@ import { collect, once } from "./args.js";
 import { alertOptions } from "./alerts-setup.js";
 import { applyCommand } from "./commands/apply.js";
 import { remindCommand } from "./commands/remind.js";
+import { restoreCommand } from "./commands/restore.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { planCommand } from "./commands/plan.js";
 import { startCommand } from "./commands/start.js";
@@ -81,6 +82,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(formatOption());
   for (const option of alertOptions()) remind.addOption(option);
   remind.action(async (opts) => setExit(await remindCommand(opts, io)));
+
+  const restore = program
+    .command("restore")
+    .description("bring a deleted backup back, held for 30 days (or --hold) or kept forever (--pin), recorded and announced")
+    .argument("<backup-id>", "the backup to restore")
+    .addOption(single("--region <region>", "the backup's region").makeOptionMandatory())
+    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
+    .addOption(single("--hold <duration>", "keep it from policy this long, e.g. 30d (default 30d)"))
+    .option("--pin", "keep it forever (NeverExpires)")
+    .option("--policy <file-or-dir>", "policy files, to name the backup's policy in the notice (repeatable)", collect)
+    .addOption(formatOption());
+  for (const option of alertOptions()) restore.addOption(option);
+  restore.action(async (backupId: string, opts) => setExit(await restoreCommand(backupId, opts, io)));
 
   program
     .command("emulator")

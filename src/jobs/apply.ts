@@ -1,5 +1,6 @@
 import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
 import { UsageError } from "../errors.js";
+import type { Ledger } from "../ledger/port.js";
 import { type ApplyAlerts, deletionHooks, deletionsInLastDay, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
@@ -21,6 +22,11 @@ export interface ApplyInput {
   clock?: Clock | undefined;
   /** Tell people and keep the ledger (not on a dry run). Without it, nothing is announced. */
   alerts?: ApplyAlerts | undefined;
+  /**
+   * Where restored backups' holds are read, also on a dry run (without alerts, the alert
+   * path's ledger is used; without either, no holds are known and a dry run says so).
+   */
+  ledger?: Ledger | undefined;
   /** Called with the plan before any deletion starts (the CLI shows it, as terraform shows its plan before applying). */
   onPlan?: ((plan: Plan) => void) | undefined;
   dryRun?: boolean | undefined;
@@ -100,16 +106,18 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
 
   let blocked: string | undefined;
   let deletedInLastDay: Map<string, number> | undefined;
-  if (alerts) {
-    try {
-      deletedInLastDay = await deletionsInLastDay(alerts, input.policies, nowMs);
-    } catch (err) {
-      // Without the ledger a deletion could be neither counted nor recorded: none is made.
-      blocked = `nothing deleted: ${(err as Error).message}`;
-      log.error("ledger unavailable; nothing is deleted", { error: (err as Error).message });
-    }
+  let holds: Map<string, { untilMs: number; via: string }> | undefined;
+  const ledger = alerts?.path.ledger ?? input.ledger;
+  try {
+    if (alerts) deletedInLastDay = await deletionsInLastDay(alerts, input.policies, nowMs);
+    if (ledger) holds = await readHolds(ledger, listedRegions, nowMs);
+  } catch (err) {
+    // Without the ledger a deletion could be neither counted, nor checked against the holds
+    // of restored backups, nor recorded: none is made.
+    if (!input.dryRun) blocked = `nothing deleted: ${(err as Error).message}`;
+    log.error(input.dryRun ? "ledger unavailable; the plan cannot see holds" : "ledger unavailable; nothing is deleted", { error: (err as Error).message });
   }
-  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay });
+  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay, holds });
   input.onPlan?.(plan);
 
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
@@ -226,4 +234,10 @@ function refuseCrossRegionTwins(listings: Array<{ listing: RegionListing; backup
     log.error("listing failed; nothing in this region is planned or deleted", { region: l.listing.region, error });
     return { listing: { ...l.listing, backups: 0, error }, backups: [] };
   });
+}
+
+async function readHolds(ledger: Ledger, regions: readonly string[], nowMs: number): Promise<Map<string, { untilMs: number; via: string }>> {
+  const out = new Map<string, { untilMs: number; via: string }>();
+  for (const region of regions) for (const h of await ledger.holds(region, nowMs)) out.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+  return out;
 }

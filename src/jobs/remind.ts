@@ -7,6 +7,8 @@ import type { LinkMaker } from "../restore/links.js";
 import { groupKeyOf, policyOf } from "../retention/grouping.js";
 import { addStats, type AlertPath, deliverDigest, deliverEvents, deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import { backupNotice } from "./notices.js";
+import type { ApplyAlerts } from "./apply-alerts.js";
+import { holdRestoredOutside } from "./restore.js";
 
 /**
  * The reminder run (every 15 minutes in AWS; `cloudhsm-retention remind` by hand): lists
@@ -28,6 +30,8 @@ export interface RemindInput {
   link: LinkMaker;
   /** For backups no policy selects. */
   defaults: AlertSettings;
+  /** The revision and actor for the records a restore outside the link leaves (held by default). */
+  alerts?: ApplyAlerts | undefined;
   /** Decide and report what would be sent; send nothing, write nothing. */
   dryRun?: boolean | undefined;
 }
@@ -51,6 +55,8 @@ export interface RemindReport {
   expired: number;
   /** Tracked backups no longer pending but not yet due: restored (or never deleted). */
   back: number;
+  /** Of those, restored by a path other than the link: held by default and announced. */
+  restoredOutside: number;
   delivery: DeliveryStats;
   /** 0 all told; 3 something could not be listed, read, sent or recorded. */
   exitCode: 0 | 3;
@@ -68,7 +74,7 @@ const SAME_DELETION_MS = 60 * 60_000;
 
 export async function runRemind(input: RemindInput): Promise<RemindReport> {
   const nowMs = input.path.clock.nowMs();
-  const report: RemindReport = { nowMs, dryRun: input.dryRun === true, regions: [], announced: [], reminded: [], expired: 0, back: 0, delivery: emptyStats(), exitCode: 0 };
+  const report: RemindReport = { nowMs, dryRun: input.dryRun === true, regions: [], announced: [], reminded: [], expired: 0, back: 0, restoredOutside: 0, delivery: emptyStats(), exitCode: 0 };
   const results = await Promise.all(input.regions.map((region) => remindRegion(input, region, report)));
   for (const r of results) report.regions.push(r);
   const failed = report.regions.some((r) => r.error !== undefined) || deliveryFailed(report.delivery);
@@ -172,12 +178,31 @@ async function remindRegion(input: RemindInput, region: string, report: RemindRe
 /** Tracked backups that are no longer pending: gone for good, or back. */
 async function settleTracked(input: RemindInput, region: string, tracked: PendingEntry[], pendingIds: Set<string>, nowMs: number, report: RemindReport): Promise<void> {
   const { path } = input;
-  for (const t of tracked) {
-    if (pendingIds.has(t.backupId)) continue;
+  const settled = tracked.filter((t) => !pendingIds.has(t.backupId));
+  // Ours and back before their DeleteTimestamp: READY again means restored by some path.
+  const maybeBack = settled.filter((t) => t.ours && t.confirmed && t.deleteAtMs > nowMs).map((t) => t.backupId);
+  let ready = new Map<string, Backup>();
+  if (maybeBack.length > 0 && !input.dryRun) {
+    try {
+      ready = new Map((await input.store.lookUpBackups(region, maybeBack)).backups.filter((b) => b.state === "READY").map((b) => [b.backupId, b]));
+    } catch (err) {
+      // Looked at again next run: the entries stay tracked meanwhile.
+      addStats(report.delivery, { ...emptyStats(), ledgerFailures: 0, errors: [(err as Error).message] });
+      return;
+    }
+  }
+  for (const t of settled) {
     const gone = t.deleteAtMs <= nowMs;
     if (gone) report.expired++;
     else report.back++;
     if (input.dryRun) continue;
+    const back = ready.get(t.backupId);
+    if (back !== undefined && input.alerts !== undefined) {
+      const stats = await holdRestoredOutside({ alerts: input.alerts, policies: input.policies }, back, t.deleteAtMs);
+      addStats(report.delivery, stats);
+      report.restoredOutside++;
+      if (stats.ledgerFailures > 0) continue;
+    }
     if (gone) {
       const notice = backupNotice({ backupId: t.backupId, region, clusterId: t.clusterId, createdAtMs: t.createdAtMs }, t.deleteAtMs, {
         group: t.group,

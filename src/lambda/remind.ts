@@ -44,6 +44,7 @@ export function createRemind(deps: RemindDeps): (event?: unknown, context?: obje
       store: deps.store,
       path: { ...alerts.path, clock: deps.clock },
       link: alerts.link,
+      alerts: { ...alerts, path: { ...alerts.path, clock: deps.clock } },
       defaults: DEFAULT_ALERT_SETTINGS,
     });
     const d = report.delivery;

@@ -72,6 +72,21 @@ export interface PendingEntry {
   runId: string;
 }
 
+/**
+ * A restored backup kept back from policy until `untilMs`: a person wanted it back, and the
+ * next run must not delete it again (AWS documents the same race for its own retention).
+ */
+export interface Hold {
+  region: string;
+  backupId: string;
+  untilMs: number;
+  /** How it came back: "the restore link", "the CLI", "outside the link". */
+  via: string;
+  atMs: number;
+  actor: string;
+  runId: string;
+}
+
 /** A backups-stopped episode of one group. */
 export interface StoppedEpisode {
   group: string;
@@ -101,6 +116,11 @@ export interface Ledger {
   /** Every tracked pending backup of a region. */
   tracked(region: string): Promise<PendingEntry[]>;
 
+  /** Holds a restored backup until `hold.untilMs` (replacing any earlier hold on it). */
+  hold(hold: Hold, expiresAtMs: number): Promise<void>;
+  /** The holds of a region that have not ended by `nowMs`. */
+  holds(region: string, nowMs: number): Promise<Hold[]>;
+
   /** The open backups-stopped episode of a group, if any. */
   episode(group: string): Promise<StoppedEpisode | undefined>;
   /** Opens an episode; false when one is already open (another run got there first). */
@@ -119,5 +139,7 @@ export const noticeId = {
   halt: (policy: string, group: string | undefined, guard: string, nowMs: number) =>
     `halt/${policy}/${group ?? "*"}/${guard}/${new Date(nowMs).toISOString().slice(0, 10)}`,
   stopped: (group: string, sinceMs: number) => `stopped/${group}/${Math.round(sinceMs / 1000)}`,
+  /** One "restored" notice per deletion instance (its DeleteTimestamp). */
+  restored: (region: string, backupId: string, deleteAtMs: number) => `restored/${region}/${backupId}/${Math.round(deleteAtMs / 1000)}`,
   resumed: (group: string, sinceMs: number) => `resumed/${group}/${Math.round(sinceMs / 1000)}`,
 };

@@ -18,6 +18,8 @@ export interface PlanInput {
   regions?: readonly string[] | undefined;
   /** Deletions per policy in the last 24 hours (the ledger's count), for maxDeletionsPerDay. */
   deletedInLastDay?: ReadonlyMap<string, number> | undefined;
+  /** Restored backups held back from policy (the ledger's holds), by backup ID. */
+  holds?: ReadonlyMap<string, { untilMs: number; via: string }> | undefined;
 }
 
 /** Shared by every delete decision (most of a large plan): one array, not 100k copies. */
@@ -90,9 +92,16 @@ export function planRetention(input: PlanInput): Plan {
     planned.forEach((po, gi) => {
       const halt = applyGroupGuards(p.name, po, p.guards, p.timezone, nowMs) ?? onlyFutureHalt(p, mine[gi]!, nowMs);
       if (halt) halts.push(halt);
-      // A tag one letter's case away from a keep-tag was almost certainly meant as one.
+      // A tag one letter's case away from a keep-tag was almost certainly meant as one; a
+      // backup a person restored is held until its hold ends. Both only turn deletes into keeps.
       for (const o of po.outcomes) {
         if (o.keep) continue;
+        const hold = input.holds?.get(o.backup.backupId);
+        if (hold !== undefined && hold.untilMs > nowMs) {
+          o.keep = true;
+          o.reasons = [`held until ${isoSeconds(hold.untilMs)}: restored through ${hold.via}`];
+          continue;
+        }
         const near = nearKeepTag(p, o.backup);
         if (near === undefined) continue;
         o.keep = true;

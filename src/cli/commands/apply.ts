@@ -5,6 +5,7 @@ import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
 import { CONCURRENCY_RANGE, endpointUrlSetting, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { loadPolicyFiles } from "../../policy/index.js";
 import { ServiceClock } from "../../aws/service-clock.js";
+import { SetupError } from "../../errors.js";
 import { type AlertFlags, alertSetup } from "../alerts-setup.js";
 import { parseFormat, parseNow, parseRegion } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
@@ -48,9 +49,10 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials, clock });
   await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
-  const alerts = opts.dryRun
-    ? undefined
-    : await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`) });
+  const setup = { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line: string) => io.stderr(`${line}\n`) };
+  const alerts = opts.dryRun ? undefined : await alertSetup(opts, setup);
+  // A dry run reads the holds of restored backups when a ledger is configured (or local).
+  const ledger = opts.dryRun ? await dryRunLedger(opts, setup, io) : undefined;
   const { store, inFlight } = countingInFlight(
     new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } }),
   );
@@ -75,6 +77,7 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
       nowMs,
       clock,
       alerts,
+      ledger,
       dryRun: opts.dryRun,
       concurrency,
       log,
@@ -107,4 +110,15 @@ function countingInFlight(inner: BackupStore): { store: BackupStore; inFlight: (
     },
   };
   return { store, inFlight: () => n };
+}
+
+async function dryRunLedger(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], io: CliIo) {
+  if (opts.alerts === false) return undefined;
+  try {
+    return (await alertSetup(opts, setup))?.path.ledger;
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    io.stderr("note: no ledger configured (--ledger-table, LEDGER_TABLE): this preview cannot see the holds of restored backups\n");
+    return undefined;
+  }
 }

@@ -56,6 +56,7 @@ export async function remindCommand(opts: RemindOptions, io: CliIo): Promise<num
     store,
     path: { ...alerts.path, clock: runClock },
     link: alerts.link,
+    alerts: { ...alerts, path: { ...alerts.path, clock: runClock } },
     defaults: DEFAULT_ALERT_SETTINGS,
     dryRun: opts.dryRun,
   });
