@@ -21,7 +21,7 @@ export interface RestoreRequest {
   /** A hold of `holdMs`, or keep forever (NeverExpires). */
   mode: "hold" | "pin";
   holdMs?: number | undefined;
-  /** How it comes back, for the ledger and the notice: "the restore link", "the CLI". */
+  /** How it comes back, as said after "restored": "through the restore link", "through the CLI". */
   via: string;
   actor: string;
 }
@@ -126,7 +126,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       delivery.errors.push((err as Error).message);
     }
   };
-  if (status === "restored") await ledgerStep(() => path.ledger.record({ ...base, kind: "restore", reason: `restored through ${req.via}` }, keepMs));
+  if (status === "restored") await ledgerStep(() => path.ledger.record({ ...base, kind: "restore", reason: `restored ${req.via}` }, keepMs));
   if (req.mode === "pin") {
     if (!pinned) {
       const pin = await deps.store.setNeverExpires(req.region, req.backupId, true);
@@ -134,7 +134,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
         return result("failed", `${req.backupId} is restored but could not be pinned: ${pin.error}. Pin it with: aws cloudhsmv2 modify-backup-attributes --backup-id ${req.backupId} --never-expires --region ${req.region}`, { backup, delivery });
       }
       pinned = true;
-      await ledgerStep(() => path.ledger.record({ ...base, kind: "pin", reason: `kept forever (NeverExpires) through ${req.via}` }, keepMs));
+      await ledgerStep(() => path.ledger.record({ ...base, kind: "pin", reason: `kept forever (NeverExpires), restored ${req.via}` }, keepMs));
     }
     message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and kept forever (NeverExpires).`;
   } else {
@@ -144,14 +144,14 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
     else {
       const until = heldUntilMs;
       await ledgerStep(() => path.ledger.hold({ region: req.region, backupId: req.backupId, untilMs: until, via: req.via, atMs: nowMs, actor: req.actor, runId: path.runId }, until + path.retentionMs));
-      await ledgerStep(() => path.ledger.record({ ...base, kind: "hold", reason: `held through ${req.via}`, untilMs: until }, until + path.retentionMs));
+      await ledgerStep(() => path.ledger.record({ ...base, kind: "hold", reason: `held, restored ${req.via}`, untilMs: until }, until + path.retentionMs));
     }
     message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and held until ${new Date(heldUntilMs).toISOString().replace(/\.\d{3}Z$/, "Z")}: policy will not delete it before then.`;
   }
   await ledgerStep(() => path.ledger.untrack(req.region, req.backupId));
   if (before.deleteAtMs !== undefined) {
     const policy = policyOf(before, deps.policies);
-    const notice = backupNotice(before, before.deleteAtMs, { group: groupKeyOf(before), policy, reason: `restored through ${req.via}`, outsidePolicy: false, link: deps.alerts.link });
+    const notice = backupNotice(before, before.deleteAtMs, { group: groupKeyOf(before), policy, reason: `restored ${req.via}`, outsidePolicy: false, link: deps.alerts.link });
     const alert: Alert = { kind: "restored", nowMs, backup: notice, via: req.via, heldUntilMs };
     addStats(delivery, await deliverOne(path, alert, noticeId.restored(req.region, req.backupId, before.deleteAtMs), keepMs));
   }

@@ -80,7 +80,7 @@ export interface Hold {
   region: string;
   backupId: string;
   untilMs: number;
-  /** How it came back: "the restore link", "the CLI", "outside the link". */
+  /** How it came back, as said after "restored": "through the restore link", "outside the link (...)". */
   via: string;
   atMs: number;
   actor: string;

@@ -99,7 +99,7 @@ export function planRetention(input: PlanInput): Plan {
         const hold = input.holds?.get(o.backup.backupId);
         if (hold !== undefined && hold.untilMs > nowMs) {
           o.keep = true;
-          o.reasons = [`held until ${isoSeconds(hold.untilMs)}: restored through ${hold.via}`];
+          o.reasons = [`held until ${isoSeconds(hold.untilMs)}: restored ${hold.via}`];
           continue;
         }
         const near = nearKeepTag(p, o.backup);

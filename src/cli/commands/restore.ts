@@ -55,7 +55,7 @@ export async function restoreCommand(backupId: string, opts: RestoreOptions, io:
   if (!alerts) throw new SetupError("restore: the alert path is not configured");
   const store = new CloudHsmBackupStore({ clientFor });
   const actor = `cli:${safeUser()}@${hostname()}`;
-  const result = await runRestore({ region, backupId, mode: opts.pin ? "pin" : "hold", holdMs: hold, via: "the CLI", actor }, { store, alerts, policies });
+  const result = await runRestore({ region, backupId, mode: opts.pin ? "pin" : "hold", holdMs: hold, via: "through the CLI", actor }, { store, alerts, policies });
   if (format === "json") {
     const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z"));
     io.stdout(`${JSON.stringify({ formatVersion: 1, status: result.status, backupId, region, heldUntil: iso(result.heldUntilMs), pinned: result.pinned, message: result.message, warning: result.nativeRetentionWarning ?? null, delivery: result.delivery }, null, 2)}\n`);
