@@ -42,3 +42,8 @@ export function timestampRangeProblem(ms: number): string | undefined {
   if (ms > MAX_TIMESTAMP_MS) return "is after the year 9999";
   return undefined;
 }
+
+/** ISO-8601 UTC to the second (`2026-11-28T06:00:00Z`): the one instant format of plans, reports and messages. */
+export function isoSeconds(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,4 +1,5 @@
 import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
+import { isoSeconds } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 import type { Ledger } from "../ledger/port.js";
 import { type ApplyAlerts, deletionHooks, deletionsInLastDay, tellRun } from "./apply-alerts.js";
@@ -192,9 +193,8 @@ function runNow(input: ApplyInput): number {
     return serviceMs;
   }
   if (serviceMs !== undefined && !input.dryRun && Math.abs(input.nowMs - serviceMs) > MAX_NOW_SKEW_MS) {
-    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
     throw new UsageError(
-      `--now: ${iso(input.nowMs)} is not the service's time (${iso(serviceMs)}, from the endpoint's Date header); a run that deletes plans as of now (use --dry-run to preview another time)`,
+      `--now: ${isoSeconds(input.nowMs)} is not the service's time (${isoSeconds(serviceMs)}, from the endpoint's Date header); a run that deletes plans as of now (use --dry-run to preview another time)`,
     );
   }
   return input.nowMs;

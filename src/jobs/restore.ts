@@ -1,5 +1,6 @@
 import type { Alert } from "../alerts/model.js";
 import type { BackupRestorer, BackupStore } from "../domain/ports.js";
+import { isoSeconds } from "../domain/time.js";
 import type { Backup, RetentionPolicy } from "../domain/types.js";
 import { noticeId } from "../ledger/port.js";
 import { groupKeyOf, policyOf } from "../retention/grouping.js";
@@ -146,7 +147,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       await ledgerStep(() => path.ledger.hold({ region: req.region, backupId: req.backupId, untilMs: until, via: req.via, atMs: nowMs, actor: req.actor, runId: path.runId }, until + path.retentionMs));
       await ledgerStep(() => path.ledger.record({ ...base, kind: "hold", reason: `held, restored ${req.via}`, untilMs: until }, until + path.retentionMs));
     }
-    message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and held until ${new Date(heldUntilMs).toISOString().replace(/\.\d{3}Z$/, "Z")}: policy will not delete it before then.`;
+    message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and held until ${isoSeconds(heldUntilMs)}: policy will not delete it before then.`;
   }
   await ledgerStep(() => path.ledger.untrack(req.region, req.backupId));
   if (before.deleteAtMs !== undefined) {
@@ -169,7 +170,7 @@ async function nativeWarning(store: BackupRestorer, b: Backup, untilMs: number):
   if (days === undefined) return undefined;
   const purgeAtMs = b.createdAtMs + days * 86_400_000;
   if (purgeAtMs >= untilMs) return undefined;
-  const when = new Date(purgeAtMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const when = isoSeconds(purgeAtMs);
   return `The cluster's own backup retention (${days} days) would delete this backup on ${when}, before the hold ends: choose "Restore and keep forever" to exempt it (NeverExpires).`;
 }
 

@@ -1,5 +1,6 @@
 import type { Backup, Counters, Decision, Halt, Plan, PlanWarning, PolicySummary, RetentionPolicy } from "../domain/types.js";
 import { formatDuration, isZeroDuration } from "../domain/duration.js";
+import { isoSeconds } from "../domain/time.js";
 import { zonedClock } from "./calendar.js";
 import { describeKeep } from "./describe.js";
 import { applyGroupGuards, applyPolicyGuards, type GroupOutcomes } from "./guards.js";
@@ -25,7 +26,6 @@ export interface PlanInput {
 /** Shared by every delete decision (most of a large plan): one array, not 100k copies. */
 const NO_RULE_MATCHED = Object.freeze(["no keep rule matched"]) as unknown as string[];
 
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function stateReason(b: Backup): string {
   if (b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined) {

@@ -2,6 +2,7 @@ import { CloudHsmBackupStore } from "../../aws/cloudhsm-store.js";
 import { cloudHsmClients, endpointFromEnv, requireCredentials } from "../../aws/clients.js";
 import { ServiceClock } from "../../aws/service-clock.js";
 import { parseDuration } from "../../domain/duration.js";
+import { isoSeconds } from "../../domain/time.js";
 import { endpointUrlSetting } from "../../domain/settings.js";
 import { SetupError, UsageError } from "../../errors.js";
 import { SILENT } from "../../jobs/logger.js";
@@ -57,7 +58,7 @@ export async function restoreCommand(backupId: string, opts: RestoreOptions, io:
   const actor = `cli:${safeUser()}@${hostname()}`;
   const result = await runRestore({ region, backupId, mode: opts.pin ? "pin" : "hold", holdMs: hold, via: "through the CLI", actor }, { store, alerts, policies });
   if (format === "json") {
-    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    const iso = (ms: number | undefined) => (ms === undefined ? null : isoSeconds(ms));
     io.stdout(`${JSON.stringify({ formatVersion: 1, status: result.status, backupId, region, heldUntil: iso(result.heldUntilMs), pinned: result.pinned, message: result.message, warning: result.nativeRetentionWarning ?? null, delivery: result.delivery }, null, 2)}\n`);
   } else {
     io.stdout(`${result.message}\n`);
