@@ -66,7 +66,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(single("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)"))
     .option("--log", "write JSON log lines to stderr")
     .addOption(formatOption());
-  for (const option of alertOptions()) apply.addOption(option);
+  for (const option of alertOptions({ noAlerts: true })) apply.addOption(option);
   apply.action(async (opts) => setExit(await applyCommand(opts, io)));
 
   const remind = program

@@ -2,7 +2,7 @@ import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type Retr
 import { isoSeconds } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 import type { Ledger } from "../ledger/port.js";
-import { type ApplyAlerts, deletionHooks, deletionsInLastDay, tellRun } from "./apply-alerts.js";
+import { type ApplyAlerts, deletionHooks, deletionsInLastDay, type HookFailures, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
 import { planRetention } from "../retention/plan.js";
@@ -82,8 +82,11 @@ export interface ApplyReport {
   /** The signal was aborted: `notAttempted` lists the planned deletions not started. */
   interrupted: boolean;
   notAttempted: Array<{ backupId: string; region: string }>;
-  /** What the alert path did (undefined without alerts, and on a dry run); `blocked` when the ledger kept every deletion from happening. */
-  alerts: { delivery: DeliveryStats; blocked: string | undefined } | undefined;
+  /**
+   * What the alert path did (undefined without alerts, and on a dry run); `blocked` when the
+   * ledger kept every deletion from happening; `silent` with --no-alerts (ledger kept, nothing sent).
+   */
+  alerts: { delivery: DeliveryStats; blocked: string | undefined; silent: boolean } | undefined;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
@@ -110,7 +113,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   let holds: Map<string, { untilMs: number; via: string }> | undefined;
   const ledger = alerts?.path.ledger ?? input.ledger;
   try {
-    if (alerts) deletedInLastDay = await deletionsInLastDay(alerts, input.policies, nowMs);
+    // A dry run reads them too, so that it previews what a real run would do.
+    if (ledger) deletedInLastDay = await deletionsInLastDay(ledger, input.policies, nowMs);
     if (ledger) holds = await readHolds(ledger, listedRegions, nowMs);
   } catch (err) {
     // Without the ledger a deletion could be neither counted, nor checked against the holds
@@ -126,7 +130,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const planned = deletions.filter((d) => d.policy !== null && enforced.has(d.policy));
   const listed = new Map(backups.map((b) => [b.backupId, b]));
   const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
-  const hooks = alerts ? deletionHooks(alerts, input.policies, listed, nowMs) : undefined;
+  const hookFailures: HookFailures = { errors: [] };
+  const hooks = alerts ? deletionHooks(alerts, input.policies, listed, nowMs, hookFailures) : undefined;
   const done =
     input.dryRun || blocked !== undefined
       ? { outcomes: [], checks: { calls: 0, retries: {} } }
@@ -158,10 +163,24 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
 
   let delivery: DeliveryStats | undefined;
-  if (alerts) {
+  if (alerts?.silent) {
+    delivery = emptyStats();
+    delivery.ledgerFailures += hookFailures.errors.length;
+    delivery.errors.unshift(...hookFailures.errors);
+    if (deliveryFailed(delivery)) exitCode = 3;
+  } else if (alerts) {
     const summary = { runId: alerts.path.runId, startedAtMs, finishedAtMs: alerts.path.clock.nowMs(), dryRun: false, exitCode, regions, policies: input.policies.map((p) => p.name), counts: { backups: backups.length, ...counts } };
-    delivery = await tellRun({ alerts, plan, policies: input.policies, listed, outcomes, listedRegions, summary });
+    try {
+      delivery = await tellRun({ alerts, plan, policies: input.policies, listed, outcomes, listedRegions, summary });
+    } catch (err) {
+      // Whatever broke, the deletions are made and the report must be printed: the next
+      // reminder run announces what this one could not (its tracked entries say why).
+      delivery = { ...emptyStats(), failedMessages: 1, errors: [`alert path failed: ${(err as Error).message}`] };
+      log.error("alert path failed", { error: (err as Error).message });
+    }
     // A run that could not tell what it did failed: loudly (exit 3, a failed invocation).
+    delivery.ledgerFailures += hookFailures.errors.length;
+    delivery.errors.unshift(...hookFailures.errors);
     if (deliveryFailed(delivery)) exitCode = 3;
   }
   log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, interrupted, exitCode, ...(delivery ? { messages: delivery.messages, alertFailures: delivery.failedMessages + delivery.failedEvents + delivery.ledgerFailures } : {}) });
@@ -175,7 +194,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     retries,
     interrupted,
     notAttempted,
-    alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked } : undefined,
+    alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked, silent: alerts.silent === true } : undefined,
     exitCode,
   };
 }

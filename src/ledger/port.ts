@@ -42,6 +42,13 @@ export interface LedgerAction {
   untilMs?: number | undefined;
 }
 
+/** An event kept for a later attempt: `id` is stable, so putting it again is recognisable. */
+export interface StashedEvent {
+  id: string;
+  /** The entry as events.ts built it. */
+  entry: { source: string; detailType: string; detail: object; resources: string[]; timeMs?: number | undefined };
+}
+
 /** What the ledger knows of a notice. */
 export interface NoticeState {
   status: "claimed" | "sent";
@@ -110,6 +117,20 @@ export interface Ledger {
   actionsFor(region: string, backupId: string): Promise<LedgerAction[]>;
   /** How many backups `policy` deleted since `sinceMs` (maxDeletionsPerDay). */
   deletionsSince(policy: string, sinceMs: number): Promise<number>;
+  /**
+   * Reserves one of `policy`'s deletions under a rolling cap of `cap` per 24 hours, before
+   * DeleteBackup: the reservation is written, then all reservations of the window are
+   * counted; beyond the cap it is withdrawn and false is answered. Overlapping runs thus
+   * cannot together exceed the cap, and a deletion is counted before it is made.
+   */
+  reserveDeletion(policy: string, region: string, backupId: string, nowMs: number, cap: number): Promise<boolean>;
+  /** Withdraws a reservation whose DeleteBackup was not made (failed, refused). */
+  withdrawDeletion(policy: string, region: string, backupId: string, nowMs: number): Promise<void>;
+
+  /** Events that could not be put, kept to be put again by a later run (an outbox). */
+  stashEvents(entries: readonly StashedEvent[], expiresAtMs: number): Promise<void>;
+  stashedEvents(): Promise<StashedEvent[]>;
+  dropStashed(ids: readonly string[]): Promise<void>;
 
   track(entry: PendingEntry, expiresAtMs: number): Promise<void>;
   untrack(region: string, backupId: string): Promise<void>;

@@ -14,6 +14,7 @@ import { COLOR, PLAIN, renderPlanTable } from "../render/table.js";
 import { interruptible, SIGNAL_EXIT_CODES } from "../signals.js";
 import { plural } from "../render/words.js";
 import type { BackupStore } from "../../domain/ports.js";
+import type { RetentionPolicy } from "../../domain/types.js";
 
 export interface ApplyOptions extends AlertFlags {
   policy: string[];
@@ -50,8 +51,9 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
   const setup = { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line: string) => io.stderr(`${line}\n`) };
-  const alerts = opts.dryRun ? undefined : await alertSetup(opts, setup);
-  // A dry run reads the holds of restored backups when a ledger is configured (or local).
+  const alerts = opts.dryRun ? undefined : opts.alerts === false ? await silentAlerts(opts, setup, policies, io) : await alertSetup(opts, setup);
+  // A dry run reads the holds of restored backups (and the deletions of the last 24 hours)
+  // when a ledger is configured (or local), so that it previews what a real run would do.
   const ledger = opts.dryRun ? await dryRunLedger(opts, setup, io) : undefined;
   const { store, inFlight } = countingInFlight(
     new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } }),
@@ -112,8 +114,32 @@ function countingInFlight(inner: BackupStore): { store: BackupStore; inFlight: (
   return { store, inFlight: () => n };
 }
 
+/**
+ * `--no-alerts`: nothing is sent, but the ledger is kept when one is configured (or local),
+ * so that the daily cap, the holds of restored backups and the reminder run's announcements
+ * still hold. Without a ledger the daily cap would count this run only: a policy that sets
+ * maxDeletionsPerDay is refused (fail closed); otherwise the run goes on with a warning.
+ */
+async function silentAlerts(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], policies: readonly RetentionPolicy[], io: CliIo) {
+  try {
+    const alerts = await alertSetup({ ...opts, alerts: undefined }, setup);
+    return alerts && { ...alerts, silent: true };
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    const capped = policies.filter((p) => p.mode === "enforce" && p.guards.maxDeletionsPerDay !== undefined).map((p) => p.name);
+    if (capped.length > 0) {
+      throw new SetupError(
+        `--no-alerts without a ledger: ${capped.length === 1 ? "policy" : "policies"} ${capped.join(", ")} set guards.maxDeletionsPerDay, ` +
+          `which is counted in the ledger; without one the cap could not hold (${err.message})`,
+      );
+    }
+    io.stderr("warning: --no-alerts and no ledger (--ledger-table, LEDGER_TABLE): the daily cap counts this run only, and the holds of restored backups are not seen\n");
+    return undefined;
+  }
+}
+
+/** The ledger a dry run reads holds and recent deletions from, when one is configured (or local); never written to. */
 async function dryRunLedger(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], io: CliIo) {
-  if (opts.alerts === false) return undefined;
   try {
     return (await alertSetup(opts, setup))?.path.ledger;
   } catch (err) {

@@ -41,8 +41,7 @@ export async function remindCommand(opts: RemindOptions, io: CliIo): Promise<num
   const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials, clock });
   await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
-  if (opts.alerts === false) throw new UsageError("remind: --no-alerts leaves it nothing to do");
-  const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`) });
+  const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`), purpose: "a reminder run" });
   if (!alerts) throw new SetupError("remind: the alert path is not configured");
   const store = new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } });
   // A reminder run sends as of the service's time, like the Lambda; --now only previews.

@@ -51,8 +51,7 @@ export async function restoreCommand(backupId: string, opts: RestoreOptions, io:
   const clock = new ServiceClock();
   const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials, clock });
   await requireCredentials(clientFor(region), io.env.AWS_PROFILE || undefined);
-  if (opts.alerts === false) throw new UsageError("restore: --no-alerts would restore without the hold that keeps the next run from deleting it again");
-  const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions: [region], policyPaths: opts.policy ?? [], log: SILENT, warn: (l) => io.stderr(`${l}\n`) });
+  const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions: [region], policyPaths: opts.policy ?? [], log: SILENT, warn: (l) => io.stderr(`${l}\n`), purpose: "a restore" });
   if (!alerts) throw new SetupError("restore: the alert path is not configured");
   const store = new CloudHsmBackupStore({ clientFor });
   const actor = `cli:${safeUser()}@${hostname()}`;
