@@ -18,10 +18,10 @@ export function holdWords(holdMs: number): string {
   return holdMs % DAY_MS === 0 ? `${holdMs / DAY_MS} ${holdMs === DAY_MS ? "day" : "days"}` : spanText(holdMs);
 }
 
-function stateWords(b: Backup, nowMs: number): string {
+function stateWords(b: Backup): string {
   switch (b.state) {
     case "PENDING_DELETION":
-      return b.deleteAtMs === undefined ? "PENDING_DELETION: deleted, still restorable" : `PENDING_DELETION: deleted, restorable until ${isoUtc(b.deleteAtMs)} (${relativeText(b.deleteAtMs, nowMs)})`;
+      return "PENDING_DELETION: deleted, still restorable";
     case "READY":
       return b.neverExpires ? "READY, kept forever (NeverExpires)" : "READY: it is back";
     default:
@@ -34,7 +34,7 @@ function row(label: string, valueHtml: string): string {
 }
 
 /** The facts of a backup, every value escaped. */
-function details(b: Backup, opts: { timezone: string; nowMs: number; reason?: string | undefined; policy?: string | undefined; deleteAtMs?: number | undefined }): string {
+function details(b: Backup, opts: { timezone: string; nowMs: number; reason?: string | undefined; policy?: string | undefined; keptHtml?: string | undefined }): string {
   const rows = [
     row("Backup", `<code>${text(b.backupId, 64)}</code>`),
     row("Cluster", b.clusterId ? `<code>${text(b.clusterId, 64)}</code>` : "(none: its cluster is gone)"),
@@ -42,14 +42,14 @@ function details(b: Backup, opts: { timezone: string; nowMs: number; reason?: st
   ];
   if (b.sourceRegion) rows.push(row("Copied from", `<code>${text(b.sourceBackupId ?? "", 64)}</code> in <code>${text(b.sourceRegion, 32)}</code>`));
   rows.push(row("Created", text(localAndUtc(b.createdAtMs, opts.timezone))));
-  rows.push(row("State now", `<span class="state">${text(stateWords(b, opts.nowMs))}</span>`));
+  rows.push(row("State now", `<span class="state">${text(stateWords(b))}</span>`));
   if (opts.reason !== undefined || opts.policy !== undefined) {
     rows.push(row("Why it was deleted", `${text(opts.reason ?? "(not recorded)", 500)}${opts.policy ? ` (policy <code>${text(opts.policy, 100)}</code>)` : ""}`));
   }
-  const deleteAtMs = opts.deleteAtMs ?? b.deleteAtMs;
-  if (deleteAtMs !== undefined && b.state === "PENDING_DELETION") {
-    rows.push(row("Gone for good", `${text(isoUtc(deleteAtMs))} (${text(relativeText(deleteAtMs, opts.nowMs))})`));
+  if (b.deleteAtMs !== undefined && b.state === "PENDING_DELETION") {
+    rows.push(row("Gone for good", `${text(isoUtc(b.deleteAtMs))} (${text(relativeText(b.deleteAtMs, opts.nowMs))})`));
   }
+  if (opts.keptHtml) rows.push(row("Kept", opts.keptHtml));
   const tags = Object.entries(b.tags).slice(0, 20);
   if (tags.length > 0) {
     const more = Object.keys(b.tags).length - tags.length;
@@ -99,10 +99,10 @@ export function resultPage(result: RestoreResult, timezone: string, nowMs: numbe
   const done = result.status === "restored" || result.status === "already-restored";
   const heading = result.status === "restored" ? "Restored" : result.status === "already-restored" ? "Already restored" : "Not restored";
   const kept = result.pinned
-    ? "Kept forever (NeverExpires)."
+    ? "forever (NeverExpires)"
     : result.heldUntilMs !== undefined
-      ? `Held until ${text(localAndUtc(result.heldUntilMs, timezone))}, ${text(relativeText(result.heldUntilMs, nowMs))}: no policy deletes it before then.`
-      : "";
+      ? `held until ${text(localAndUtc(result.heldUntilMs, timezone))}, ${text(relativeText(result.heldUntilMs, nowMs))}; then policy applies again`
+      : undefined;
   const ledger = result.delivery.ledgerFailures > 0
     ? `<p class="note bad" role="alert"><strong>The hold could not be recorded</strong>, so the next run could delete this backup again. Press the button again in a minute, or keep it forever. (${text(result.delivery.errors.join("; "), 300)})</p>`
     : "";
@@ -114,9 +114,9 @@ export function resultPage(result: RestoreResult, timezone: string, nowMs: numbe
       `${heading} · cloudhsm-retention`,
       `<h1>${heading}</h1>
 <p class="note ${done ? "ok" : "bad"}" role="status">${text(result.message, 600)}</p>
-${done && kept ? `<p>${kept}</p>` : ""}
-${b ? details({ ...b, ...(done ? { state: "READY" as const, deleteAtMs: undefined } : {}), neverExpires: result.pinned || b.neverExpires }, { timezone, nowMs }) : ""}
-${ledger}${notice}${warning}`,
+${b ? details({ ...b, ...(done ? { state: "READY" as const, deleteAtMs: undefined } : {}), neverExpires: result.pinned || b.neverExpires }, { timezone, nowMs, keptHtml: done ? kept : undefined }) : ""}
+${ledger}${notice}${warning}
+${done ? `<p class="fine">The alert's recipients get a "restored" notice, and the ledger records the restore, who asked for it and how long it is kept.</p>` : ""}`,
     ),
   };
 }
