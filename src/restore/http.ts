@@ -183,7 +183,7 @@ export function restorePage(deps: RestorePageDeps) {
     const d = result.delivery;
     const page = resultPage(result, timezone, deps.clock.nowMs());
     if (d.ledgerFailures > 0) deps.log.error("restore page: the hold or pin was not recorded", { region: claims.region, backupId: claims.backupId, errors: d.errors });
-    return logged(event, page, result.status, claims, { mode, pinned: result.pinned, heldUntilMs: result.heldUntilMs, ledgerFailures: d.ledgerFailures, failedMessages: d.failedMessages });
+    return logged(event, page, result.status, claims, { mode, pinned: result.pinned, heldUntilMs: result.heldUntilMs === undefined ? undefined : Math.round(result.heldUntilMs), ledgerFailures: d.ledgerFailures, failedMessages: d.failedMessages });
   }
 
   const router = httpRouter<HttpEvent, HttpResult>({
