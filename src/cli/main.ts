@@ -6,6 +6,7 @@ import { alertOptions } from "./alerts-setup.js";
 import { applyCommand } from "./commands/apply.js";
 import { remindCommand } from "./commands/remind.js";
 import { restoreCommand } from "./commands/restore.js";
+import { serveCommand } from "./commands/serve.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { planCommand } from "./commands/plan.js";
 import { startCommand } from "./commands/start.js";
@@ -51,7 +52,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("start")
     .description("the main job on the embedded local AWS endpoint: seed an example fleet, apply policies/example.yml")
-    .option("--serve", "keep the local endpoint up afterwards and print its URL")
+    .option("--serve", "keep the local endpoint and the restore page (port 8787) up afterwards, and print a restore link to try")
     .action(async (opts) => setExit(await startCommand(opts, io)));
 
   const apply = program
@@ -95,6 +96,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(formatOption());
   for (const option of alertOptions()) restore.addOption(option);
   restore.action(async (backupId: string, opts) => setExit(await restoreCommand(backupId, opts, io)));
+
+  const serve = program
+    .command("serve")
+    .description("serve the restore page (the links in alerts) on 127.0.0.1 until Ctrl-C; GET shows, only its buttons restore")
+    .addOption(single("--port <port>", "TCP port (default 8787, where local restore links point; 0 = any free port)"))
+    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
+    .option("--policy <file-or-dir>", "policy files, to name a backup's policy and time zone (repeatable)", collect)
+    .addOption(single("--region <region>", "region of the alert path (topic, ledger) when ALERT_TOPIC_ARN does not say; apply's first --region (default us-east-1)"))
+    .option("--log", "write JSON log lines to stderr");
+  for (const option of alertOptions()) serve.addOption(option);
+  serve.action(async (opts) => setExit(await serveCommand(opts, io)));
 
   program
     .command("emulator")

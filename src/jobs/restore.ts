@@ -79,7 +79,7 @@ export async function describeRestore(region: string, backupId: string, deps: Re
     reason: tracked?.reason ?? seen?.reason,
     policy: policy?.name ?? tracked?.policy ?? undefined,
     timezone: policy?.timezone ?? "UTC",
-    nativeRetentionWarning: backup ? await nativeWarning(deps.store, backup, nowMs + holdMs) : undefined,
+    nativeRetentionWarning: backup ? await nativeWarning(deps.store, backup, nowMs, nowMs + holdMs) : undefined,
     nowMs,
   };
 }
@@ -156,22 +156,28 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
     const alert: Alert = { kind: "restored", nowMs, backup: notice, via: req.via, heldUntilMs };
     addStats(delivery, await deliverOne(path, alert, noticeId.restored(req.region, req.backupId, before.deleteAtMs), keepMs));
   }
-  const nativeRetentionWarning = heldUntilMs === undefined ? undefined : await nativeWarning(deps.store, backup, heldUntilMs);
+  const nativeRetentionWarning = heldUntilMs === undefined ? undefined : await nativeWarning(deps.store, backup, nowMs, heldUntilMs);
   return { status, backup, heldUntilMs, pinned, message, nativeRetentionWarning, delivery };
 }
 
 /**
  * CloudHSM's own retention purges a backup older than the cluster's BackupRetentionPolicy,
- * whatever this service holds: said when that would happen before `untilMs`.
+ * whatever this service holds: said when that would happen before `untilMs`. A backup
+ * already older than that is purged again soon after it is restored (AWS's user guide
+ * warns of exactly this race), which is said as such rather than as a date in the past.
  */
-async function nativeWarning(store: BackupRestorer, b: Backup, untilMs: number): Promise<string | undefined> {
+async function nativeWarning(store: BackupRestorer, b: Backup, nowMs: number, untilMs: number): Promise<string | undefined> {
   if (b.neverExpires || b.clusterId === undefined || b.sourceRegion !== undefined) return undefined;
   const days = await store.clusterRetentionDays(b.region, b.clusterId).catch(() => undefined);
   if (days === undefined) return undefined;
   const purgeAtMs = b.createdAtMs + days * 86_400_000;
   if (purgeAtMs >= untilMs) return undefined;
+  const keepForever = `choose "Restore and keep forever" to exempt it (NeverExpires)`;
+  if (purgeAtMs <= nowMs) {
+    return `This backup is older than the cluster's own backup retention (${days} days), so CloudHSM would delete it again soon after it is restored, whatever the hold says: ${keepForever}.`;
+  }
   const when = isoSeconds(purgeAtMs);
-  return `The cluster's own backup retention (${days} days) would delete this backup on ${when}, before the hold ends: choose "Restore and keep forever" to exempt it (NeverExpires).`;
+  return `The cluster's own backup retention (${days} days) would delete this backup on ${when}, before the hold ends: ${keepForever}.`;
 }
 
 /**
