@@ -122,8 +122,7 @@ export class BackupSchedules {
 
   /** Each cluster backs up at its own time of day: keep the one its backups show. */
   private usualTimeOf(c: ClusterRecord, nowMs: number): number {
-    const own = this.store.sorted(c.region, nowMs).filter((b) => b.clusterId === c.clusterId && b.sourceRegion === undefined);
-    const newest = own[own.length - 1];
+    const newest = this.store.newestOf(c.region, c.clusterId, nowMs);
     if (!newest) return DEFAULT_DAILY_AT_MS;
     // Whole seconds, so the schedule reads as a time of day ("03:15:30").
     return Math.floor((((newest.createdAtMs % 86_400_000) + 86_400_000) % 86_400_000) / 1000) * 1000;

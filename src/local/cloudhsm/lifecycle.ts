@@ -49,47 +49,82 @@ export function earlier(a: Due, b: Due): boolean {
   return a.key < b.key;
 }
 
-/** Subject to the cluster's retention: a READY original (not a copy) that is not pinned. */
-function retained(b: Backup): boolean {
-  return b.state === "READY" && !b.neverExpires && b.clusterId !== undefined && b.sourceRegion === undefined;
+/** Adds a backup to the region's indexes (after it was stored or changed). */
+export function index(state: RegionState, b: Backup): void {
+  if (b.clusterId !== undefined && b.sourceRegion === undefined) {
+    let own = state.byCluster.get(b.clusterId);
+    if (!own) state.byCluster.set(b.clusterId, (own = new Set()));
+    own.add(b);
+    state.dirty.add(b.clusterId);
+  }
+  // The DeleteTimestamp is copied into the entry: the heap must not see a key change under it.
+  const gone = b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined ? { atMs: b.deleteAtMs, backup: b } : undefined;
+  state.pending.set(b.backupId, gone);
+}
+
+/** Takes a backup out of the region's indexes (before it is removed or replaced). */
+export function unindex(state: RegionState, b: Backup): void {
+  if (b.clusterId !== undefined) {
+    state.byCluster.get(b.clusterId)?.delete(b);
+    state.dirty.add(b.clusterId);
+  }
+  state.pending.set(b.backupId, undefined);
+}
+
+/** A backup pending deletion, keyed by its DeleteTimestamp as it was when queued. */
+export interface GoneEntry {
+  atMs: number;
+  backup: Backup;
+}
+
+export function goneFirst(a: GoneEntry, b: GoneEntry): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.backup.backupId < b.backup.backupId);
 }
 
 function newer(a: Backup, b: Backup): boolean {
   return a.createdAtMs > b.createdAtMs || (a.createdAtMs === b.createdAtMs && a.backupId > b.backupId);
 }
 
-/** The region's next step, or undefined when it has nothing left to do. One pass over its backups. */
-export function nextDue(state: RegionState, retentionOn: boolean): Due | undefined {
+/**
+ * A cluster's next retention step: its oldest READY, unpinned original past the policy,
+ * except its newest READY one ("AWS CloudHSM does not delete a cluster's last backup").
+ * Old enough once its age reaches the policy; a policy that starts to apply later
+ * (enabled, shortened, or a restored old backup) acts from the cursor on.
+ */
+function clusterRetentionDue(state: RegionState, clusterId: string): Due | undefined {
+  const days = state.clusters.get(clusterId)?.retentionDays;
+  const own = state.byCluster.get(clusterId);
+  if (days === undefined || !own) return undefined;
+  let newest: Backup | undefined;
+  for (const b of own) if (b.state === "READY" && (!newest || newer(b, newest))) newest = b;
   let best: Due | undefined;
-  const consider = (d: Due) => {
-    if (!best || earlier(d, best)) best = d;
+  for (const b of own) {
+    if (b.state !== "READY" || b.neverExpires || b === newest) continue;
+    const due: Due = { kind: "retention", atMs: Math.max(b.createdAtMs + days * DAY_MS, state.cursorMs), key: b.backupId };
+    if (!best || earlier(due, best)) best = due;
+  }
+  return best;
+}
+
+/** The region's next step, or undefined when it has nothing left to do. */
+export function nextDue(state: RegionState, retentionOn: boolean): Due | undefined {
+  // Only the clusters something happened to are worked out again; the queues keep the rest.
+  for (const clusterId of state.dirty) {
+    const s = state.clusters.get(clusterId)?.schedule;
+    state.creates.set(clusterId, s && !s.stopped && s.nextDueMs !== undefined ? { kind: "create", atMs: s.nextDueMs, key: clusterId } : undefined);
+    // Turning retention on marks every cluster dirty, so nothing is missed while it is off.
+    if (retentionOn) state.retentions.set(clusterId, clusterRetentionDue(state, clusterId));
+  }
+  state.dirty.clear();
+  let best: Due | undefined;
+  const consider = (d: Due | undefined) => {
+    if (d && (!best || earlier(d, best))) best = d;
   };
+  // Backups being made: a handful at a time, whatever the fleet.
   for (const [backupId, atMs] of state.inProgress) consider({ kind: "ready", atMs, key: backupId });
-  for (const c of state.clusters.values()) {
-    const s = c.schedule;
-    if (s && !s.stopped && s.nextDueMs !== undefined) consider({ kind: "create", atMs: s.nextDueMs, key: c.clusterId });
-  }
-  if (retentionOn) {
-    // "AWS CloudHSM does not delete a cluster's last backup": its newest READY original.
-    const newest = new Map<string, Backup>();
-    for (const b of state.backups.values()) {
-      if (b.state !== "READY" || b.clusterId === undefined || b.sourceRegion !== undefined) continue;
-      const current = newest.get(b.clusterId);
-      if (!current || newer(b, current)) newest.set(b.clusterId, b);
-    }
-    for (const b of state.backups.values()) {
-      if (!retained(b) || newest.get(b.clusterId as string) === b) continue;
-      const days = state.clusters.get(b.clusterId as string)?.retentionDays;
-      if (days === undefined) continue;
-      // Old enough once its age reaches the policy; a policy that starts to apply later
-      // (enabled, shortened, or a restored old backup) acts from the cursor on.
-      consider({ kind: "retention", atMs: Math.max(b.createdAtMs + days * DAY_MS, state.cursorMs), key: b.backupId });
-    }
-  }
-  let firstGoneMs = Infinity;
-  for (const b of state.backups.values()) {
-    if (b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined && b.deleteAtMs < firstGoneMs) firstGoneMs = b.deleteAtMs;
-  }
+  consider(state.creates.peek());
+  if (retentionOn) consider(state.retentions.peek());
+  const firstGoneMs = state.pending.peek()?.atMs ?? Infinity;
   const other = best as Due | undefined;
   if (firstGoneMs !== Infinity && (!other || firstGoneMs < other.atMs)) {
     return { kind: "gone", atMs: firstGoneMs, key: "", beforeMs: other?.atMs ?? Infinity };
@@ -110,6 +145,7 @@ export function applyDue(state: RegionState, due: Due, nowMs: number, emit: Emit
       // Reseeded meanwhile as something else: nothing to finish.
       if (b?.state !== "CREATE_IN_PROGRESS") return;
       b.state = "READY";
+      index(state, b);
       event("ready", b);
       return;
     }
@@ -118,6 +154,7 @@ export function applyDue(state: RegionState, due: Due, nowMs: number, emit: Emit
       const s = cluster?.schedule;
       if (!cluster || !s) return;
       s.nextDueMs = due.atMs + DAY_MS;
+      state.dirty.add(cluster.clusterId);
       const b: Backup = {
         backupId: newBackupId(state, cluster.clusterId, due.atMs),
         clusterId: cluster.clusterId,
@@ -130,7 +167,10 @@ export function applyDue(state: RegionState, due: Due, nowMs: number, emit: Emit
         mode: cluster.mode,
       };
       state.backups.set(b.backupId, b);
-      state.sorted = undefined;
+      index(state, b);
+      // Put in its place in the cached order: sorting 100,000 backups again would cost
+      // more than the step itself, and a big region is read every few minutes.
+      if (state.sorted) state.sorted.splice(sortedIndex(state.sorted, b), 0, b);
       event("created", b);
       if (s.readyAfterMs > 0) state.inProgress.set(b.backupId, due.atMs + s.readyAfterMs);
       else event("ready", b);
@@ -141,21 +181,45 @@ export function applyDue(state: RegionState, due: Due, nowMs: number, emit: Emit
       if (!b) return;
       b.state = "PENDING_DELETION";
       b.deleteAtMs = due.atMs + RESTORE_WINDOW_MS;
+      index(state, b);
       event("retention-delete", b, { deleteAtMs: b.deleteAtMs });
       return;
     }
     case "gone": {
-      const gone = [...state.backups.values()]
-        .filter((b) => b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined && b.deleteAtMs <= nowMs && b.deleteAtMs < due.beforeMs)
-        .sort((a, b) => (a.deleteAtMs as number) - (b.deleteAtMs as number) || (a.backupId < b.backupId ? -1 : 1));
-      for (const b of gone) {
+      const gone: Backup[] = [];
+      for (let next = state.pending.peek(); next && next.atMs <= nowMs && next.atMs < due.beforeMs; next = state.pending.peek()) {
+        const b = next.backup;
+        unindex(state, b);
         state.backups.delete(b.backupId);
-        emit({ atMs: b.deleteAtMs as number, region: state.name, clusterId: b.clusterId, backupId: b.backupId, action: "gone" }, b);
+        gone.push(b);
+        emit({ atMs: next.atMs, region: state.name, clusterId: b.clusterId, backupId: b.backupId, action: "gone" }, b);
       }
-      if (gone.length > 0) state.sorted = undefined;
+      // Taken out of the cached order: one by one (binary search, native splice) when few,
+      // in one pass when many; sorting 100,000 backups again would cost more on every read.
+      if (state.sorted && gone.length > 64) {
+        const removed = new Set(gone);
+        state.sorted = state.sorted.filter((b) => !removed.has(b));
+      } else if (state.sorted) for (const b of gone) removeSorted(state.sorted, b);
       return;
     }
   }
+}
+
+/** Where `b` belongs in an array ascending by (createdAtMs, backupId): binary search. */
+function sortedIndex(sorted: readonly Backup[], b: Backup): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (newer(b, sorted[mid] as Backup)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function removeSorted(sorted: Backup[], b: Backup): void {
+  const i = sortedIndex(sorted, b);
+  if (sorted[i] === b) sorted.splice(i, 1);
 }
 
 const ID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz";

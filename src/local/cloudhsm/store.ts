@@ -1,5 +1,6 @@
 import type { Backup } from "../../domain/types.js";
-import { applyDue, type Due, earlier, type LifecycleEvent, nextDue, RESTORE_WINDOW_MS } from "./lifecycle.js";
+import { applyDue, type Due, earlier, type GoneEntry, goneFirst, index, type LifecycleEvent, nextDue, RESTORE_WINDOW_MS, unindex } from "./lifecycle.js";
+import { DueQueue } from "./due-queue.js";
 import type { ClusterSchedule } from "./schedule.js";
 
 export { RESTORE_WINDOW_MS };
@@ -27,12 +28,22 @@ export interface RegionState {
   name: string;
   backups: Map<string, Backup>;
   clusters: Map<string, ClusterRecord>;
-  /** Ascending by (createdAtMs, backupId); dropped whenever membership changes. */
+  /** Ascending by (createdAtMs, backupId); dropped when a backup joins out of order. */
   sorted: Backup[] | undefined;
   /** Scheduled backups still CREATE_IN_PROGRESS, and when each becomes READY. */
   inProgress: Map<string, number>;
   /** How many of its clusters have a schedule (kept, not counted per change: seeding 100,000 backups touches each). */
   scheduledClusters: number;
+  /**
+   * Indexes that keep each step's search small in a big region: the originals (not
+   * copies) of each cluster, the backups pending deletion, each cluster's next backup and
+   * next retention step, and the clusters whose next steps must be worked out again.
+   */
+  byCluster: Map<string, Set<Backup>>;
+  pending: DueQueue<GoneEntry>;
+  creates: DueQueue<Due>;
+  retentions: DueQueue<Due>;
+  dirty: Set<string>;
   /** The service's own work is done up to here; a policy that starts to apply acts from here. */
   cursorMs: number;
   /** The next thing the service does on its own in this region (cached; STALE when unknown). */
@@ -68,7 +79,10 @@ export class BackupStore {
     for (const b of backups) {
       const state = this.stateOf(region ?? b.region, nowMs);
       const copy = normalise({ ...b, region: state.name, tags: { ...b.tags } }, nowMs);
+      const replaced = state.backups.get(copy.backupId);
+      if (replaced) unindex(state, replaced);
       state.backups.set(copy.backupId, copy);
+      index(state, copy);
       if (copy.state !== "CREATE_IN_PROGRESS") state.inProgress.delete(copy.backupId);
       if (copy.clusterId !== undefined) registerCluster(state, copy);
       state.sorted = undefined;
@@ -99,6 +113,7 @@ export class BackupStore {
     if (!state || !b) throw new Error(`no backup ${backupId} in ${region}`);
     Object.assign(b, patch);
     if (b.deleteAtMs === undefined) delete b.deleteAtMs;
+    index(state, b);
     this.touch(state, b);
     return b;
   }
@@ -106,6 +121,16 @@ export class BackupStore {
   clusters(region: string, nowMs: number): ClusterRecord[] {
     this.catchUp(nowMs);
     return [...(this.regions.get(region)?.clusters.values() ?? [])];
+  }
+
+  /** A cluster's newest backup (any state; copies aside), from the cluster's index. */
+  newestOf(region: string, clusterId: string, nowMs: number): Readonly<Backup> | undefined {
+    this.catchUp(nowMs);
+    let newest: Backup | undefined;
+    for (const b of this.regions.get(region)?.byCluster.get(clusterId) ?? []) {
+      if (!newest || b.createdAtMs > newest.createdAtMs || (b.createdAtMs === newest.createdAtMs && b.backupId > newest.backupId)) newest = b;
+    }
+    return newest;
   }
 
   regionNames(): string[] {
@@ -121,7 +146,10 @@ export class BackupStore {
   setRetentionEnabled(on: boolean, nowMs: number): void {
     this.catchUp(nowMs);
     this.retentionOn = on;
-    for (const state of this.regions.values()) state.due = STALE;
+    for (const state of this.regions.values()) {
+      for (const clusterId of state.clusters.keys()) state.dirty.add(clusterId);
+      state.due = STALE;
+    }
   }
 
   /** Changes a cluster's retention or schedule from `nowMs` on; undefined when the cluster is unknown. */
@@ -131,6 +159,7 @@ export class BackupStore {
     const cluster = state?.clusters.get(clusterId);
     if (!state || !cluster) return undefined;
     Object.assign(cluster, patch);
+    state.dirty.add(clusterId);
     state.scheduledClusters = [...state.clusters.values()].filter((c) => c.schedule !== undefined).length;
     state.due = STALE;
     return cluster;
@@ -190,7 +219,10 @@ export class BackupStore {
   private stateOf(region: string, nowMs: number): RegionState {
     let state = this.regions.get(region);
     if (!state) {
-      state = { name: region, backups: new Map(), clusters: new Map(), sorted: undefined, inProgress: new Map(), scheduledClusters: 0, cursorMs: nowMs, due: undefined };
+      state = {
+        name: region, backups: new Map(), clusters: new Map(), sorted: undefined, inProgress: new Map(), scheduledClusters: 0,
+        byCluster: new Map(), pending: new DueQueue(goneFirst), creates: new DueQueue(earlier), retentions: new DueQueue(earlier), dirty: new Set(), cursorMs: nowMs, due: undefined,
+      };
       this.regions.set(region, state);
     }
     return state;
