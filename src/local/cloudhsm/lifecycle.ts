@@ -81,7 +81,8 @@ export function goneFirst(a: GoneEntry, b: GoneEntry): boolean {
   return a.atMs < b.atMs || (a.atMs === b.atMs && a.backup.backupId < b.backup.backupId);
 }
 
-function newer(a: Backup, b: Backup): boolean {
+/** Later in DescribeBackups' order: by CreateTimestamp, then BackupId. */
+export function newer(a: Backup, b: Backup): boolean {
   return a.createdAtMs > b.createdAtMs || (a.createdAtMs === b.createdAtMs && a.backupId > b.backupId);
 }
 

@@ -1,5 +1,5 @@
 import type { Backup } from "../../domain/types.js";
-import { applyDue, type Due, earlier, type GoneEntry, goneFirst, index, type LifecycleEvent, nextDue, RESTORE_WINDOW_MS, unindex } from "./lifecycle.js";
+import { applyDue, type Due, earlier, type GoneEntry, goneFirst, index, type LifecycleEvent, newer, nextDue, RESTORE_WINDOW_MS, unindex } from "./lifecycle.js";
 import { DueQueue } from "./due-queue.js";
 import type { ClusterSchedule } from "./schedule.js";
 
@@ -28,7 +28,7 @@ export interface RegionState {
   name: string;
   backups: Map<string, Backup>;
   clusters: Map<string, ClusterRecord>;
-  /** Ascending by (createdAtMs, backupId); dropped when a backup joins out of order. */
+  /** Ascending by (createdAtMs, backupId); kept in place by the service's steps, dropped by seeding. */
   sorted: Backup[] | undefined;
   /** Scheduled backups still CREATE_IN_PROGRESS, and when each becomes READY. */
   inProgress: Map<string, number>;
@@ -55,11 +55,18 @@ export interface RegionState {
  * what CloudHSM does on its own: permanent deletion at DeleteTimestamp, and (opt-in)
  * daily backups and the clusters' own retention.
  *
+ * Permanent deletion (a choice: AWS does not document what DescribeBackups shows after
+ * the window): once the clock reaches a backup's DeleteTimestamp the backup is removed
+ * for good, so it is no longer listed and every call naming it gets
+ * CloudHsmResourceNotFoundException.
+ *
  * The service's work is done lazily and deterministically: before any read or change,
  * `catchUp(now)` replays every step that fell due up to `now`, in time order across all
  * regions, each at its own time (a backup due at 03:15 gets CreateTimestamp 03:15 even
  * when nobody looks until a week later). So the outcome depends on the clock alone, not
- * on when or how often anyone reads.
+ * on when or how often anyone reads (test/local/lifecycle-properties.test.ts). Only
+ * permanent deletions, which nothing records but the lifecycle log (sorted by time), are
+ * taken in batches that may run ahead of another region's steps.
  */
 export class BackupStore {
   private readonly regions = new Map<string, RegionState>();
@@ -128,7 +135,7 @@ export class BackupStore {
     this.catchUp(nowMs);
     let newest: Backup | undefined;
     for (const b of this.regions.get(region)?.byCluster.get(clusterId) ?? []) {
-      if (!newest || b.createdAtMs > newest.createdAtMs || (b.createdAtMs === newest.createdAtMs && b.backupId > newest.backupId)) newest = b;
+      if (!newest || newer(b, newest)) newest = b;
     }
     return newest;
   }
