@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorOf } from "../../src/jobs/watch.js";
 import { type CloudTrailEvent, type LocalEndpoint } from "../../src/local/index.js";
 import { cloudTrailTime, responseTime } from "../../src/local/cloudtrail.js";
-import { admin, errorOf, expectedOrder, fleet, NOW_MS, start } from "./support.js";
+import { admin, DAY_MS, errorOf, expectedOrder, fleet, NOW_MS, rawCall, start } from "./support.js";
 
 /**
  * CloudTrail records of CloudHSM's mutating calls, as EventBridge delivers them, with
@@ -137,6 +137,13 @@ describe("other callers and other calls", () => {
     expect((heard.at(-1) as CloudTrailEvent).detail).toMatchObject({ eventName: "DeleteBackup", errorCode: "CloudHsmInternalFailureException", requestParameters: { backupId: ready[2] } });
   });
 
+  it("an unsigned call is CloudTrail's anonymous principal", async () => {
+    const res = await rawCall(endpoint, "BaldrApiService.ModifyBackupAttributes", JSON.stringify({ BackupId: ready[1], NeverExpires: false }));
+    expect(res.status).toBe(200);
+    expect((heard.at(-1) as CloudTrailEvent).detail.userIdentity).toEqual({ type: "AWSAccount", principalId: "", accountId: "ANONYMOUS_PRINCIPAL" });
+    expect(endpoint.callLog.entries().at(-1)).toMatchObject({ operation: "ModifyBackupAttributes", accessKeyId: null, neverExpires: false });
+  });
+
   it("read-only calls are not recorded", async () => {
     const before = heard.length;
     await as("AKIABOB").send(new DescribeBackupsCommand({}));
@@ -153,6 +160,7 @@ describe("the call log", () => {
       ["RestoreBackup", ready[0], "AKIABOB", "ok", null, null],
       ["DeleteBackup", "backup-unknown234567", "AKIABOB", "error", "CloudHsmResourceNotFoundException", null],
       ["DeleteBackup", ready[2], "AKIABOB", "error", "CloudHsmInternalFailureException", "outage"],
+      ["ModifyBackupAttributes", ready[1], null, "ok", null, null],
     ]);
     for (const e of log) expect(e).toMatchObject({ atMs: NOW_MS, time: "2026-11-28T06:00:00.000Z", region: "us-east-1" });
     expect(log[1]?.neverExpires).toBe(true);
@@ -170,7 +178,7 @@ describe("the call log", () => {
   });
 
   it("DELETE /_emulator/call-log empties it", async () => {
-    expect((await admin(endpoint, "DELETE", "call-log")).json).toEqual({ cleared: 6 });
+    expect((await admin(endpoint, "DELETE", "call-log")).json).toEqual({ cleared: 7 });
     expect(endpoint.callLog.entries()).toEqual([]);
   });
 });
@@ -195,6 +203,33 @@ describe("GET /_emulator/cloudtrail", () => {
     const res = await admin(endpoint, "POST", "cloudtrail/identities", body);
     expect(res.status).toBe(400);
     expect(res.json.error).toContain(message);
+  });
+});
+
+describe("the service's own deletions reach subscribers when the clock moves", () => {
+  it("clock.advance alone delivers the retention's DeleteBackup records, at the times they happened", async () => {
+    const ep = await start(backups);
+    try {
+      const got: CloudTrailEvent[] = [];
+      ep.cloudtrail.subscribe((e) => got.push(e));
+      ep.retention.enable(); // 90 days: the fleet is 120 days deep
+      const first = got.length;
+      expect(first).toBeGreaterThan(0);
+      for (const e of got) expect(e.detail.eventTime).toBe("2026-11-28T06:00:00Z");
+      ep.clock.advance(2 * DAY_MS);
+      const later = got.slice(first);
+      expect(later.length).toBeGreaterThan(0);
+      // Each a day-90 birthday: a backup's CreateTimestamp + 90 days, in order.
+      const times = later.map((e) => Date.parse(e.detail.eventTime));
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      for (const e of later) {
+        const b = backups.find((x) => x.backupId === e.detail.requestParameters?.backupId) as (typeof backups)[number];
+        expect(Date.parse(e.detail.eventTime)).toBe(Math.floor((b.createdAtMs + 90 * DAY_MS) / 1000) * 1000);
+        expect(e.detail.userIdentity.type).toBe("AWSService");
+      }
+    } finally {
+      await ep.close();
+    }
   });
 });
 
