@@ -2,6 +2,7 @@ import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type Retr
 import { isoSeconds } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 import type { Ledger } from "../ledger/port.js";
+import { DEFAULT_HOLD_MS } from "./restore.js";
 import { type ApplyAlerts, deletionHooks, deletionsInLastDay, type HookFailures, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
@@ -115,7 +116,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   try {
     // A dry run reads them too, so that it previews what a real run would do.
     if (ledger) deletedInLastDay = await deletionsInLastDay(ledger, input.policies, nowMs);
-    if (ledger) holds = await readHolds(ledger, listedRegions, nowMs);
+    if (ledger) holds = await readHolds(ledger, listedRegions, backups, nowMs);
   } catch (err) {
     // Without the ledger a deletion could be neither counted, nor checked against the holds
     // of restored backups, nor recorded: none is made.
@@ -255,8 +256,21 @@ function refuseCrossRegionTwins(listings: Array<{ listing: RegionListing; backup
   });
 }
 
-async function readHolds(ledger: Ledger, regions: readonly string[], nowMs: number): Promise<Map<string, { untilMs: number; via: string }>> {
+/**
+ * The ledger's holds, and one more kind: a backup this ledger tracks as pending deletion
+ * that is READY again was restored by some path other than the link (the console, the AWS
+ * CLI). The next reminder run records its hold and announces it; until then every run,
+ * this one included, holds it as if that were done, so that a person's restore is never
+ * undone by an apply that happens to run first.
+ */
+async function readHolds(ledger: Ledger, regions: readonly string[], backups: readonly Backup[], nowMs: number): Promise<Map<string, { untilMs: number; via: string }>> {
   const out = new Map<string, { untilMs: number; via: string }>();
-  for (const region of regions) for (const h of await ledger.holds(region, nowMs)) out.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+  const ready = new Set(backups.filter((b) => b.state === "READY").map((b) => `${b.region}/${b.backupId}`));
+  for (const region of regions) {
+    for (const h of await ledger.holds(region, nowMs)) out.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+    for (const t of await ledger.tracked(region)) {
+      if (!out.has(t.backupId) && ready.has(`${region}/${t.backupId}`)) out.set(t.backupId, { untilMs: nowMs + DEFAULT_HOLD_MS, via: "outside the link (the console, the AWS CLI or an SDK)" });
+    }
+  }
   return out;
 }
