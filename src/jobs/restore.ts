@@ -38,8 +38,10 @@ export type RestoreStatus =
   | "restored"
   /** It was READY already (an earlier click, someone else): the hold or pin is made sure of. */
   | "already-restored"
-  /** It no longer exists, or its DeleteTimestamp has passed: gone for good. */
+  /** Its DeleteTimestamp has passed: gone for good. */
   | "gone"
+  /** AWS does not list it in this region: another region, or gone for good long ago. */
+  | "not-found"
   /** It cannot be restored (another state), or AWS refused. */
   | "failed";
 
@@ -96,7 +98,15 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
     backup: before,
     ...extra,
   });
-  if (!before || (before.state === "PENDING_DELETION" && before.deleteAtMs !== undefined && before.deleteAtMs <= nowMs)) {
+  if (!before) {
+    // AWS lists a deleted backup for a while only, and a backup of another region never:
+    // the two cannot be told apart here, so the message says both.
+    return result(
+      "not-found",
+      `${req.backupId} is not in ${req.region}: check the region (the alert names it), or it was deleted for good long enough ago that AWS no longer lists it. aws cloudhsmv2 describe-backups --filters backupIds=${req.backupId} --region <region> looks elsewhere.`,
+    );
+  }
+  if (before.state === "PENDING_DELETION" && before.deleteAtMs !== undefined && before.deleteAtMs <= nowMs) {
     return result("gone", `${req.backupId} is gone for good: its restore window of 7 days has ended, and AWS cannot bring it back.`);
   }
   let status: RestoreStatus;
@@ -114,7 +124,14 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
   }
 
   const delivery = emptyStats();
-  const keepMs = (before.deleteAtMs ?? nowMs) + path.retentionMs;
+  // What the ledger knows of its deletion: whether it was ours, and why. A READY backup it
+  // still tracks was restored by an earlier call whose ledger steps failed (DynamoDB down):
+  // this call finishes them, the notice included.
+  const tracked = (await path.ledger.tracked(req.region).catch(() => [])).find((t) => t.backupId === req.backupId);
+  const lastDeletion = (await path.ledger.actionsFor(req.region, req.backupId).catch(() => [])).filter((a) => a.kind === "delete" || a.kind === "deleted-outside").at(-1);
+  const deleteAtMs = before.deleteAtMs ?? tracked?.deleteAtMs;
+  const neverDeleted = before.state === "READY" && tracked === undefined && lastDeletion === undefined;
+  const keepMs = (deleteAtMs ?? nowMs) + path.retentionMs;
   const base = { atMs: nowMs, runId: path.runId, region: req.region, backupId: req.backupId, group: groupKeyOf(before), policy: policyOf(before, deps.policies)?.name ?? null, revision: deps.alerts.revision, actor: req.actor };
   let pinned = backup.neverExpires;
   let heldUntilMs: number | undefined;
@@ -127,6 +144,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       delivery.errors.push((err as Error).message);
     }
   };
+  const what = status === "restored" ? "restored" : neverDeleted ? "not deleted (READY)" : "already restored";
   if (status === "restored") await ledgerStep(() => path.ledger.record({ ...base, kind: "restore", reason: `restored ${req.via}` }, keepMs));
   if (req.mode === "pin") {
     if (!pinned) {
@@ -137,7 +155,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       pinned = true;
       await ledgerStep(() => path.ledger.record({ ...base, kind: "pin", reason: `kept forever (NeverExpires), restored ${req.via}` }, keepMs));
     }
-    message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and kept forever (NeverExpires).`;
+    message = `${req.backupId} is ${what} and kept forever (NeverExpires).`;
   } else {
     heldUntilMs = nowMs + (req.holdMs ?? DEFAULT_HOLD_MS);
     const existing = (await path.ledger.holds(req.region, nowMs).catch(() => [])).find((h) => h.backupId === req.backupId);
@@ -147,14 +165,19 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       await ledgerStep(() => path.ledger.hold({ region: req.region, backupId: req.backupId, untilMs: until, via: req.via, atMs: nowMs, actor: req.actor, runId: path.runId }, until + path.retentionMs));
       await ledgerStep(() => path.ledger.record({ ...base, kind: "hold", reason: `held, restored ${req.via}`, untilMs: until }, until + path.retentionMs));
     }
-    message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and held until ${isoSeconds(heldUntilMs)}: policy will not delete it before then.`;
+    message =
+      delivery.ledgerFailures > 0
+        ? `${req.backupId} is ${what}, but its hold could not be recorded in the ledger, so a policy may delete it again: run this again once the ledger answers.`
+        : `${req.backupId} is ${what} and held until ${isoSeconds(heldUntilMs)}: policy will not delete it before then.`;
   }
-  await ledgerStep(() => path.ledger.untrack(req.region, req.backupId));
-  if (before.deleteAtMs !== undefined) {
+  if (tracked !== undefined && delivery.ledgerFailures === 0) await ledgerStep(() => path.ledger.untrack(req.region, req.backupId));
+  if (deleteAtMs !== undefined) {
     const policy = policyOf(before, deps.policies);
-    const notice = backupNotice(before, before.deleteAtMs, { group: groupKeyOf(before), policy, reason: `restored ${req.via}`, outsidePolicy: false, link: deps.alerts.link });
+    const outsidePolicy = !(tracked?.ours ?? lastDeletion?.kind === "delete");
+    const reason = tracked?.reason ?? lastDeletion?.reason ?? "not recorded";
+    const notice = backupNotice(before, deleteAtMs, { group: groupKeyOf(before), policy, reason, outsidePolicy, link: deps.alerts.link });
     const alert: Alert = { kind: "restored", nowMs, backup: notice, via: req.via, heldUntilMs };
-    addStats(delivery, await deliverOne(path, alert, noticeId.restored(req.region, req.backupId, before.deleteAtMs), keepMs));
+    addStats(delivery, await deliverOne(path, alert, noticeId.restored(req.region, req.backupId, deleteAtMs), keepMs));
   }
   const nativeRetentionWarning = heldUntilMs === undefined ? undefined : await nativeWarning(deps.store, backup, nowMs, heldUntilMs);
   return { status, backup, heldUntilMs, pinned, message, nativeRetentionWarning, delivery };

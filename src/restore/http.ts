@@ -187,7 +187,7 @@ export function restorePage(deps: RestorePageDeps) {
     } catch (err) {
       return logged(event, statusPage(503), "aws-unavailable", claims, { error: (err as Error).message });
     }
-    if (result.status === "gone") return logged(event, goneForGoodPage(claims, deps.clock.nowMs(), { state: "gone" }), "gone-for-good", claims);
+    if (result.status === "gone" || result.status === "not-found") return logged(event, goneForGoodPage(claims, deps.clock.nowMs(), { state: "gone" }), "gone-for-good", claims);
     const timezone = (result.backup && policyOf(result.backup, restore.policies)?.timezone) || "UTC";
     const d = result.delivery;
     const page = resultPage(result, timezone, deps.clock.nowMs());
