@@ -4,7 +4,10 @@ import type { Backup } from "../../src/domain/types.js";
 import { makeFleet } from "../../src/local/fleet.js";
 import { runCli } from "../support/cli.js";
 import { client, DAY_MS, NOW_MS } from "../local/support.js";
-import { ENV, formTokenIn, POLICY, postForm, raw, type Stage, stage, stateOf } from "./support.js";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { startRestoreServer } from "../../src/cli/commands/serve.js";
+import { start } from "../local/support.js";
+import { ENV, formTokenIn, POLICY, postForm, raw, type Stage, stage, stateOf, testIo } from "./support.js";
 
 /**
  * Review of issue 8 (branch review78): the restore page over real HTTP, served by `serve`'s
@@ -60,5 +63,31 @@ describe("review78: 410 'gone for good' only when it is", () => {
     const old = await raw(link);
     expect(old.body).not.toContain("nothing can bring it back");
     expect(old.body).not.toContain("is gone for good");
+  });
+});
+
+describe("review78: docs of the restore path", () => {
+  it("the 'Backup Restored' event says via \"the restore link\", as README's example (line 668) shows a rule author", async () => {
+    s = await stage(fleet(), [REGION]);
+    const [backupId, link] = [...s.links][0]!;
+    const page = await raw(link);
+    expect((await postForm(link, { form_token: formTokenIn(page.body), keep: "hold" })).status).toBe(200);
+    const detail = s.endpoint.events.entries().filter((e) => e.detailType === "Backup Restored").map((e) => JSON.parse(e.detail)).find((d) => d.backupId === backupId);
+    expect(detail?.via).toBe("the restore link");
+  });
+
+  it("`serve --region` is the alert path's region when ALERT_TOPIC_ARN does not say (serve --help; README line 412)", async () => {
+    const ep = await start(fleet());
+    try {
+      // No AWS_REGION, no ALERT_TOPIC_ARN: by the help text, --region us-west-2 places the ledger in us-west-2.
+      const { io } = testIo();
+      const server = await startRestoreServer({ port: "0", endpointUrl: ep.url, policy: [POLICY], region: "us-west-2" }, io);
+      await server.close();
+      const tables = async (region: string) =>
+        (await new DynamoDBClient({ endpoint: ep.url, region, credentials: { accessKeyId: "t", secretAccessKey: "t" } }).send(new ListTablesCommand({}))).TableNames ?? [];
+      expect(await tables("us-west-2")).toContain("cloudhsm-retention-ledger");
+    } finally {
+      await ep.close();
+    }
   });
 });
