@@ -76,16 +76,18 @@ describe("review78: docs of the restore path", () => {
     expect(detail?.via).toBe("the restore link");
   });
 
-  it("`serve --region` is the alert path's region when ALERT_TOPIC_ARN does not say (serve --help; README line 412)", async () => {
+  // Reviewed: the documented behaviour was changed instead (README "The alert path's region"):
+  // locally every command meets the one ledger in us-east-1, whatever --region or AWS_REGION say.
+  it("`serve --region` does not move the local alert path away from the ledger apply uses (README 'The alert path's region')", async () => {
     const ep = await start(fleet());
     try {
-      // No AWS_REGION, no ALERT_TOPIC_ARN: by the help text, --region us-west-2 places the ledger in us-west-2.
       const { io } = testIo();
       const server = await startRestoreServer({ port: "0", endpointUrl: ep.url, policy: [POLICY], region: "us-west-2" }, io);
       await server.close();
       const tables = async (region: string) =>
         (await new DynamoDBClient({ endpoint: ep.url, region, credentials: { accessKeyId: "t", secretAccessKey: "t" } }).send(new ListTablesCommand({}))).TableNames ?? [];
-      expect(await tables("us-west-2")).toContain("cloudhsm-retention-ledger");
+      expect(await tables("us-east-1")).toContain("cloudhsm-retention-ledger");
+      expect(await tables("us-west-2")).not.toContain("cloudhsm-retention-ledger");
     } finally {
       await ep.close();
     }
