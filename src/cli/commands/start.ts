@@ -39,6 +39,9 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
       io,
     );
     io.stdout(renderSentAlerts(endpoint.sns.published()));
+    if (!opts.serve && endpoint.sns.published().length > 0) {
+      io.stdout("\nThe restore links above point at a page that is not running now: `npm start -- --serve` runs the same and keeps the page up to open them.\n");
+    }
     if (opts.serve) {
       io.stdout(
         `\nThe local endpoint stays up at ${endpoint.url} (Ctrl-C to stop). Try:\n` +
