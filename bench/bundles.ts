@@ -5,6 +5,7 @@
 // same way as the floor. The build options are read from serverless.yml's custom.esbuild,
 // so what is measured is built as serverless-esbuild builds it. Run through `npm run bench`.
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -52,9 +53,11 @@ function readStack(): Stack {
 
 /** serverless-esbuild's options (serverless.yml) as esbuild build options, for one variant. */
 export function buildOptions(esbuildConfig: Record<string, unknown>, variant: Variant): BuildOptions {
-  const { exclude: _exclude, outputFileExtension, ...rest } = esbuildConfig as { exclude?: unknown; outputFileExtension?: string } & BuildOptions;
+  const { exclude: _exclude, outputFileExtension, plugins, ...rest } = esbuildConfig as { exclude?: unknown; outputFileExtension?: string; plugins?: string } & Omit<BuildOptions, "plugins">;
   return {
     ...rest,
+    // serverless-esbuild takes a file exporting the plugins, loaded with require().
+    plugins: plugins ? (createRequire(join(ROOT, "package.json"))(join(ROOT, plugins)) as BuildOptions["plugins"]) : [],
     sourcemap: rest.sourcemap === "linked" ? "linked" : rest.sourcemap,
     outExtension: { ".js": outputFileExtension ?? ".js" },
     external: variant === "external" ? ["@aws-sdk/*"] : [],
@@ -74,7 +77,8 @@ export interface BuiltBundle {
 
 /** The package or source folder an input path belongs to: `zod`, `@aws-sdk/client-sns`, `src/alerts`. */
 function ownerOf(input: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  // The innermost node_modules: a client's nested copy of a package counts as that package.
+  const pkg = [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].at(-1);
   if (pkg) return pkg[1]!;
   return input.split("/").slice(0, 2).join("/");
 }

@@ -70,7 +70,7 @@ export async function packageStack(
 ): Promise<PackagedStack> {
   const work = await mkdtemp(join(tmpdir(), "cloudhsm-retention-package-"));
   const project = join(work, "project");
-  for (const entry of ["serverless.yml", "package.json", "tsconfig.json", "functions", "src", "policies"]) {
+  for (const entry of ["serverless.yml", "esbuild-plugins.cjs", "package.json", "tsconfig.json", "functions", "src", "policies"]) {
     await cp(join(ROOT, entry), join(project, entry), { recursive: true });
   }
   await symlink(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
