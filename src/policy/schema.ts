@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { REGION_PATTERN } from "../domain/settings.js";
 import { isZeroDuration, parseDuration } from "../domain/duration.js";
 
