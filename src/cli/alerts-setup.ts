@@ -1,5 +1,4 @@
 import { hostname, userInfo } from "node:os";
-import { Option } from "commander";
 import { renderAlert } from "../alerts/render.js";
 import type { EventSink } from "../alerts/ports.js";
 import { alertClients } from "../aws/clients.js";
@@ -12,39 +11,13 @@ import type { ApplyAlerts } from "../jobs/apply-alerts.js";
 import type { JobLogger } from "../jobs/logger.js";
 import { newRunId } from "../jobs/run-id.js";
 import { linkMaker } from "../restore/links.js";
-import { once } from "./args.js";
 import { localLinkSecrets } from "./link-secret.js";
 import { policyRevision } from "./revision.js";
 import { isLocalEndpoint, LOCAL_NAMES } from "./local-resources.js";
+import type { AlertFlags } from "./options.js";
 import { provisionAlertResources } from "../aws/provision.js";
 
-/**
- * Where a CLI run's alerts go. Flags first, then the environment the Lambdas use
- * (ALERT_TOPIC_ARN, EVENT_BUS_NAME, LEDGER_TABLE, RESTORE_BASE_URL). Against the local
- * endpoint everything defaults and is created on first use. Against AWS, a deleting run
- * needs the topic, the ledger and the restore base URL, or an explicit --no-alerts:
- * "never a silent deletion" is the default, not an option.
- */
-export interface AlertFlags {
-  topicArn?: string | undefined;
-  eventBus?: string | undefined;
-  ledgerTable?: string | undefined;
-  restoreBaseUrl?: string | undefined;
-  revision?: string | undefined;
-  /** false with --no-alerts. */
-  alerts?: boolean | undefined;
-}
-
-export function alertOptions(): Option[] {
-  return [
-    new Option("--topic-arn <arn>", "SNS topic for alerts (default: ALERT_TOPIC_ARN)").argParser(once("--topic-arn")),
-    new Option("--event-bus <name>", "EventBridge bus for events (default: EVENT_BUS_NAME; none: no events)").argParser(once("--event-bus")),
-    new Option("--ledger-table <name>", "DynamoDB ledger table (default: LEDGER_TABLE)").argParser(once("--ledger-table")),
-    new Option("--restore-base-url <url>", "base of restore links (default: RESTORE_BASE_URL)").argParser(once("--restore-base-url")),
-    new Option("--revision <rev>", "policy revision recorded in the ledger (default: POLICY_REVISION, else git)").argParser(once("--revision")),
-    new Option("--no-alerts", "delete without telling anyone or keeping the ledger (not recommended)"),
-  ];
-}
+export type { AlertFlags };
 
 export interface AlertContext {
   env: Readonly<Record<string, string | undefined>>;
@@ -59,6 +32,12 @@ export interface AlertContext {
   warn: (line: string) => void;
 }
 
+/**
+ * Where a CLI run's alerts go. Against the local endpoint everything defaults and is
+ * created on first use. Against AWS, a deleting run needs the topic, the ledger and the
+ * restore base URL, or an explicit --no-alerts: "never a silent deletion" is the default,
+ * not an option.
+ */
 export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<ApplyAlerts | undefined> {
   if (flags.alerts === false) return undefined;
   const { env } = ctx;
