@@ -42,3 +42,9 @@ export function timestampRangeProblem(ms: number): string | undefined {
   if (ms > MAX_TIMESTAMP_MS) return "is after the year 9999";
   return undefined;
 }
+
+/**
+ * How long a deleted backup stays restorable: DeleteBackup puts it in PENDING_DELETION,
+ * and AWS deletes it for good 7 days later (its DeleteTimestamp).
+ */
+export const RESTORE_WINDOW_MS = 7 * 86_400_000;

@@ -2,9 +2,10 @@ import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type Retr
 import { UsageError } from "../errors.js";
 import { type ApplyAlerts, deletionHooks, deletionsInLastDay, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
-import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
+import type { Plan, RetentionPolicy } from "../domain/types.js";
 import { planRetention } from "../retention/plan.js";
 import { type CheckStats, deletePlanned } from "./delete.js";
+import { listRegions, type RegionListing } from "./list.js";
 import type { JobLogger } from "./logger.js";
 import { SILENT } from "./logger.js";
 
@@ -33,14 +34,7 @@ export interface ApplyInput {
   signal?: AbortSignal | undefined;
 }
 
-export interface RegionListing {
-  region: string;
-  backups: number;
-  calls: number;
-  retries: RetryCounts;
-  /** Set when the listing failed: nothing in this region was planned or deleted. */
-  error?: string | undefined;
-}
+export type { RegionListing };
 
 export interface ApplyCounts {
   /** Deletions the plan asks for in enforce-mode policies. */
@@ -92,7 +86,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const log = input.log ?? SILENT;
   const startedAtMs = input.clock?.nowMs() ?? input.nowMs ?? 0;
   const regions = [...new Set(input.regions)];
-  const listings = refuseCrossRegionTwins(await Promise.all(regions.map((region) => listRegion(input.store, region, log))), log);
+  const listings = await listRegions(input.store, regions, log);
   const backups = listings.flatMap((l) => l.backups);
   const listedRegions = listings.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
   const nowMs = runNow(input);
@@ -190,40 +184,4 @@ function runNow(input: ApplyInput): number {
     );
   }
   return input.nowMs;
-}
-
-async function listRegion(store: BackupStore, region: string, log: JobLogger): Promise<{ listing: RegionListing; backups: Backup[] }> {
-  try {
-    const result = await store.listBackups(region);
-    log.info("listed backups", { region, backups: result.backups.length, calls: result.calls, retries: result.retries });
-    return { listing: { region, backups: result.backups.length, calls: result.calls, retries: result.retries }, backups: result.backups };
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    // The adapter's error says how hard it tried; a plain error says nothing.
-    const { calls = 0, retries = {} } = err as { calls?: number; retries?: RetryCounts };
-    log.error("listing failed; nothing in this region is planned or deleted", { region, error, calls, retries });
-    return { listing: { region, backups: 0, calls, retries, error }, backups: [] };
-  }
-}
-
-/**
- * A backup ID lives in one region. Listed in two, the endpoint is answering for the wrong
- * region (or the listing is corrupt): planning either region could delete a kept backup,
- * so both listings count as failed.
- */
-function refuseCrossRegionTwins(listings: Array<{ listing: RegionListing; backups: Backup[] }>, log: JobLogger) {
-  const regionsOf = new Map<string, string[]>();
-  for (const l of listings) for (const b of l.backups) regionsOf.set(b.backupId, [...(regionsOf.get(b.backupId) ?? []), l.listing.region]);
-  const bad = new Map<string, string>();
-  for (const [id, regions] of regionsOf) {
-    if (regions.length < 2) continue;
-    const error = `backup ${id} was listed in ${regions.join(" and ")}: a backup lives in one region (is the endpoint ignoring the region?); nothing in these regions is planned`;
-    for (const r of regions) if (!bad.has(r)) bad.set(r, error);
-  }
-  return listings.map((l) => {
-    const error = bad.get(l.listing.region);
-    if (error === undefined) return l;
-    log.error("listing failed; nothing in this region is planned or deleted", { region: l.listing.region, error });
-    return { listing: { ...l.listing, backups: 0, error }, backups: [] };
-  });
 }

@@ -52,6 +52,7 @@ function decision(
     reasons,
     createdAtMs: b.createdAtMs,
     state: b.state,
+    deleteAtMs: b.deleteAtMs,
     counters,
     deferred,
   };

@@ -24,7 +24,7 @@ function tmpFile(name: string, text: string): string {
 describe("plan table", () => {
   it("shows a deferred deletion as DEFER, not KEEP, and counts it apart", () => {
     const plan = planRetention({ backups: five, policies: [policy({ keep: { last: 1 }, guards: { maxDeletionsPerRun: 1 } })], nowMs: NOW });
-    const table = renderPlanTable(plan);
+    const table = renderPlanTable(plan, undefined, { verbose: true });
     // b-1..b-4 are deletable; the oldest (b-4) goes now, b-1..b-3 wait.
     expect(table).toMatch(/^ {4}DEFER +b-1 /m);
     expect(table).toMatch(/^ {4}DELETE +b-4 /m);
@@ -42,7 +42,7 @@ describe("plan table", () => {
 
   it("says a halt once per group, not on each backup it spared", () => {
     const p = policy({ mode: "report", keep: { last: 1 }, guards: { maxDeletePercent: 10 } });
-    const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW }));
+    const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW }), undefined, { verbose: true });
     expect(table.match(/maxDeletePercent 10: would delete/g)).toHaveLength(1);
     expect(table.match(/halted by maxDeletePercent/g)).toHaveLength(1);
     expect(table.match(/halted \(see above\)/g)).toHaveLength(4);
