@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
 import { collect } from "./args.js";
 import { EXAMPLES } from "./help.js";
 import type { CliIo } from "./io.js";
+import { packageVersion } from "./package-root.js";
 import {
   alertOptions,
   endpointOption,
@@ -21,23 +21,10 @@ import {
  * command runs, so `--version` and `--help` answer about as fast as Node starts.
  */
 
-/** From the sources (src/cli/) or the build (dist/), package.json is one or two levels up. */
-function version(): string {
-  for (const up of ["../../package.json", "../package.json"]) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "cloudhsm-retention" && pkg.version) return pkg.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return "unknown";
-}
-
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("cloudhsm-retention")
     .description("Policy-as-code retention and recovery for AWS CloudHSM V2 backups.")
-    .version(version())
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true)

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { policyFileSchema } from "./schema.js";
 
 /** Where editors and validators can identify the schema; a URN, so no host is implied. */

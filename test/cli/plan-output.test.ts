@@ -126,3 +126,30 @@ describe("plan table: halts and policies the run does not reach", () => {
     expect(table).toContain("(selects no backups in this run: its regions eu-central-1 are not among the run's regions us-east-1)");
   });
 });
+
+describe("plan table: the default view shows what changes", () => {
+  /** Twelve daily backups at 03:00Z, the newest (d-0) on 11-27. */
+  const twelve = Array.from({ length: 12 }, (_, i) => backup({ id: `d-${i}`, at: new Date(ms("2026-11-27T03:00:00Z") - i * 86_400_000).toISOString() }));
+
+  it("sums up more than five deletions of one reason in one line, with their count and span", () => {
+    // last 2 and daily 3: d-0..d-2 kept (d-0, d-1 by both), d-3..d-11 (9) deleted.
+    const table = renderPlanTable(planRetention({ backups: twelve, policies: [policy({ keep: { last: 2, daily: 3 } })], nowMs: NOW }));
+    expect(table).toContain("  us-east-1/cluster-a  9 to delete, 3 to keep, 0 skipped");
+    expect(table).toMatch(/^ {4}KEEP {4}3 backups 2026-11-25T03:00:00Z … 2026-11-27T03:00:00Z, by last 2, daily 3$/m);
+    expect(table).toMatch(/^ {4}DELETE {2}9 backups 2026-11-16T03:00:00Z … 2026-11-24T03:00:00Z: no keep rule matched$/m);
+    expect(table).not.toMatch(/ d-\d+ /);
+    expect(table).toContain("(--verbose lists every backup with its reasons)");
+    expect(table.trimEnd().split("\n").at(-1)).toBe("Plan: 9 to delete, 3 to keep, 0 skipped.");
+  });
+
+  it("lists up to five deletions one by one, and every backup with verbose", () => {
+    const six = twelve.slice(0, 6);
+    const plan = planRetention({ backups: six, policies: [policy({ keep: { last: 1 } })], nowMs: NOW });
+    const table = renderPlanTable(plan);
+    for (const id of ["d-1", "d-2", "d-3", "d-4", "d-5"]) expect(table).toMatch(new RegExp(`^ {4}DELETE {2}${id} +2026-11-\\d\\dT03:00:00Z {2}no keep rule matched$`, "m"));
+    expect(table).not.toContain("--verbose");
+    const verbose = renderPlanTable(plan, undefined, { verbose: true });
+    expect(verbose).toMatch(/^ {4}KEEP {4}d-0 +2026-11-27T03:00:00Z {2}last #1$/m);
+    expect(verbose.split("\n").filter((l) => /^ {4}(KEEP|DELETE) /.test(l))).toHaveLength(6);
+  });
+});

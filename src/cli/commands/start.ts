@@ -1,9 +1,10 @@
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { CliIo } from "../io.js";
+import { packageRoot } from "../package-root.js";
 import { signalled } from "../signals.js";
 import { applyCommand } from "./apply.js";
 
-const examplePolicy = fileURLToPath(new URL("../../../policies/example.yml", import.meta.url));
+const examplePolicy = () => join(packageRoot(), "policies", "example.yml");
 
 /** The embedded endpoint accepts any keys; these keep the SDK from looking for real ones. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -14,7 +15,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
  * same code path as production, prints the plan and the outcome. `--serve` keeps the
  * endpoint up afterwards for the AWS CLI or SDK.
  */
-export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped?: Promise<unknown>): Promise<number> {
+export async function startCommand(opts: { serve?: boolean; verbose?: boolean }, io: CliIo, stopped?: Promise<unknown>): Promise<number> {
   // Dynamic on purpose: production code never imports src/local statically.
   const { startLocalEndpoint } = await import("../../local/index.js");
   const { exampleFleet, EXAMPLE_REGIONS } = await import("../../local/example.js");
@@ -23,10 +24,10 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
   try {
     io.stderr(`Local AWS endpoint at ${endpoint.url} with ${backups.length} backups in ${EXAMPLE_REGIONS.join(", ")}.\n\n`);
     const code = await applyCommand(
-      { policy: [examplePolicy], region: EXAMPLE_REGIONS, endpointUrl: endpoint.url, format: "table", credentials: LOCAL_CREDENTIALS },
+      { policy: [examplePolicy()], region: EXAMPLE_REGIONS, endpointUrl: endpoint.url, format: "table", credentials: LOCAL_CREDENTIALS, verbose: opts.verbose },
       io,
     );
-    io.stdout(renderSentAlerts(endpoint.sns.published()));
+    io.stdout(renderSentAlerts(endpoint.sns.published(), opts.verbose ? 3 : 1));
     if (opts.serve) {
       io.stdout(
         `\nThe local endpoint stays up at ${endpoint.url} (Ctrl-C to stop). Try:\n` +
@@ -42,19 +43,26 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
 }
 
 /**
- * What the run told people: every message's subject, then the first one in full as an
- * email subscriber and as Slack (through AWS Chatbot) would see it.
+ * What the run told people: every message's subject (the parts of one digest on one line),
+ * then the first one as an email subscriber and as Slack (through AWS Chatbot) would see
+ * it, with its first `shown` backups: the whole of `npm start` fits a screen or two.
  */
-function renderSentAlerts(published: ReadonlyArray<{ subject: string | null; message: string }>): string {
+function renderSentAlerts(published: ReadonlyArray<{ subject: string | null; message: string }>, shown: number): string {
   if (published.length === 0) return "\nNo alerts were sent.\n";
   const out = ["", `Alerts sent to the SNS topic (${published.length === 1 ? "1 message" : `${published.length} messages`}):`];
-  for (const m of published) out.push(`  ${m.subject ?? "(no subject)"}`);
+  const subjects = new Map<string, number>();
+  for (const m of published) {
+    const subject = (m.subject ?? "(no subject)").replace(/ \(part \d+ of (\d+)\)$/, " ($1 parts)");
+    subjects.set(subject, (subjects.get(subject) ?? 0) + 1);
+  }
+  for (const subject of subjects.keys()) out.push(`  ${subject}`);
   const first = JSON.parse(published[0]!.message) as { email: string; https: string };
   const slack = JSON.parse(first.https) as { content: { title: string; description: string; nextSteps?: string[] } };
-  out.push("", "── The first, as an email subscriber reads it (on this screen, its first 3 backups) ──", "", `Subject: ${published[0]!.subject ?? ""}`, "");
-  out.push(...firstBackups(first.email.trimEnd().split("\n"), /^\d+\. backup-/, 3));
-  out.push("", "── The same, as Slack shows it through AWS Chatbot (its first 3 backups) ──", "", `*${slack.content.title}*`);
-  out.push(...firstBackups(slack.content.description.trimEnd().split("\n"), /^• </, 3));
+  const which = shown === 1 ? "its first backup" : `its first ${shown} backups`;
+  out.push("", `── The first, as an email subscriber reads it (on this screen, ${which}) ──`, "", `Subject: ${published[0]!.subject ?? ""}`, "");
+  out.push(...firstBackups(first.email.trimEnd().split("\n"), /^\d+\. backup-/, shown));
+  out.push("", `── The same, as Slack shows it through AWS Chatbot (${which}) ──`, "", `*${slack.content.title}*`);
+  out.push(...firstBackups(slack.content.description.trimEnd().split("\n"), /^• </, shown));
   for (const step of slack.content.nextSteps ?? []) out.push(`• ${step}`);
   out.push("", "Every message in full: npm start -- --serve, then curl <endpoint>/_emulator/sns");
   return `${out.join("\n")}\n`;

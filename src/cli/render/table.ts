@@ -22,7 +22,7 @@ export const COLOR: Style = {
 };
 
 /** In the default view, a group's deletions (or skips) beyond this many are summed up per reason. */
-export const LIST_UP_TO = 10;
+export const LIST_UP_TO = 5;
 
 export interface TableOptions {
   /** Every backup with its reasons; by default only what changes, and a summary of what is kept. */
