@@ -78,7 +78,8 @@ export function diffPlans(before: Plan, after: Plan, oldPolicies: readonly Reten
     if (!was) throw new Error(`bug: ${key(d)} is in one plan only`);
     const a = side(was, enforcedBefore);
     const b = side(d, enforcedAfter);
-    if (a.outcome === b.outcome && a.enforced === b.enforced && a.policy === b.policy) {
+    // Enforcement matters only to a deletion: a kept backup is kept in either mode.
+    if (a.outcome === b.outcome && a.policy === b.policy && (a.outcome !== "delete" || a.enforced === b.enforced)) {
       if (a.reasons.join("\n") !== b.reasons.join("\n")) reasonOnly++;
       continue;
     }
