@@ -17,6 +17,7 @@ const benches: Array<{ file: string; env?: Record<string, string> }> = [
   { file: "engine.ts", env: { BENCH_RUNS: "7" } },
   { file: "apply.ts" },
   { file: "alerts.ts" },
+  { file: "render.ts" },
   { file: "cli-start.ts" },
 ].filter((b) => only.length === 0 || only.some((o) => b.file.includes(o)));
 const outDir = mkdtempSync(join(tmpdir(), "cloudhsm-retention-bench-"));

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,6 +81,13 @@ describe("plan --format json", () => {
       expect(typeof d.enforced).toBe("boolean");
       expect(d.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     }
+    // A backup already PENDING_DELETION says when AWS deletes it for good (its DeleteTimestamp).
+    const listed = (JSON.parse(readFileSync(inventory, "utf8")).Backups as Array<Record<string, string | number>>).filter((b) => b.BackupState === "PENDING_DELETION");
+    expect(listed.length).toBeGreaterThan(0);
+    expect(decisions.filter((d) => d.state === "PENDING_DELETION").map((d) => [d.backupId, d.deleteAt])).toEqual(
+      listed.map((b) => [b.BackupId, new Date(Number(b.DeleteTimestamp) * 1000).toISOString().replace(".000Z", "Z")]), // epoch seconds
+    );
+    expect(decisions.filter((d) => d.state !== "PENDING_DELETION").every((d) => !("deleteAt" in d))).toBe(true);
     const deferred = decisions.filter((d) => d.deferred);
     expect(deferred.length).toBeGreaterThan(0);
     for (const d of deferred) expect(d).toMatchObject({ action: "keep", policy: "east", enforced: true });
