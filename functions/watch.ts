@@ -1,23 +1,6 @@
 // On CloudTrail's record of a DeleteBackup call: announce deletions made outside this service. Wiring only.
-import { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import middy from "@middy/core";
-import { alertClients, cloudHsmClients } from "../src/aws/clients.js";
-import { CloudHsmBackupStore } from "../src/aws/cloudhsm-store.js";
-import { ServiceClock } from "../src/aws/service-clock.js";
-import { lambdaAlerts, linkSecretsMiddleware } from "../src/lambda/alerts.js";
-import { alertConfigFromEnv, sweepConfigFromEnv } from "../src/lambda/config.js";
+import { lambdaRuntime } from "../src/lambda/runtime.js";
 import { createWatch } from "../src/lambda/watch.js";
 
-const logger = new Logger({ serviceName: "cloudhsm-retention" });
-const config = sweepConfigFromEnv(process.env);
-const alerting = alertConfigFromEnv(process.env);
-const clock = new ServiceClock();
-const store = new CloudHsmBackupStore({ clientFor: cloudHsmClients({ endpointUrl: config.endpointUrl, clock }) });
-const clients = alertClients(alerting.region, { endpointUrl: config.endpointUrl, clock });
-
-export const handler = middy(
-  createWatch({ policyPaths: config.policyPaths, store, ownRoleArns: alerting.ownRoleArns, alerts: (secrets) => lambdaAlerts(alerting, clients, clock, logger, secrets) }),
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(linkSecretsMiddleware(alerting));
+const rt = lambdaRuntime();
+export const handler = rt.wrap(createWatch({ policyPaths: rt.config.policyPaths, store: rt.store, ownRoleArns: rt.alerting.ownRoleArns, alerts: rt.alerts }));

@@ -39,7 +39,7 @@ function backup(id: string, createdIso: string, extra: Partial<BackupNotice> = {
 const deletion: Extract<Alert, { kind: "deletion" }> = {
   kind: "deletion",
   nowMs: NOW,
-  runId: "run-20261127T0615Z-7f3a",
+  runId: "20261127T061500Z-7f3a1b2c",
   region: "us-east-1",
   group: "us-east-1/cluster-abc",
   clusterId: "cluster-abc",
@@ -56,14 +56,14 @@ const deletion: Extract<Alert, { kind: "deletion" }> = {
 };
 
 const others: Alert[] = [
-  { kind: "reminder", nowMs: ms("2026-12-03T06:16:00Z"), runId: "remind-20261203T0615Z-1c9e", region: "us-east-1", group: "us-east-1/cluster-abc", clusterId: "cluster-abc", backups: [{ ...deletion.backups[0]!, stageMs: 24 * 3_600_000 }] },
+  { kind: "reminder", nowMs: ms("2026-12-03T06:16:00Z"), runId: "20261203T061500Z-1c9e04d2", region: "us-east-1", group: "us-east-1/cluster-abc", clusterId: "cluster-abc", backups: [{ ...deletion.backups[0]!, stageMs: 24 * 3_600_000 }] },
   { kind: "restored", nowMs: ms("2026-11-28T09:02:00Z"), backup: deletion.backups[1]!, via: "the restore link", heldUntilMs: ms("2026-12-28T09:02:00Z") },
   { kind: "backups-stopped", nowMs: NOW, region: "us-west-2", group: "us-west-2/cluster-xyz", clusterId: "cluster-xyz", newestReadyMs: ms("2026-11-24T03:13:00Z"), thresholdMs: 48 * 3_600_000, policy: "production" },
   { kind: "backups-resumed", nowMs: ms("2026-11-28T06:16:00Z"), region: "us-west-2", group: "us-west-2/cluster-xyz", clusterId: "cluster-xyz", newestReadyMs: ms("2026-11-28T03:13:00Z"), stoppedSinceMs: ms("2026-11-24T03:13:00Z"), policy: "production" },
   {
     kind: "halt",
     nowMs: NOW,
-    runId: "run-20261127T0615Z-7f3a",
+    runId: "20261127T061500Z-7f3a1b2c",
     policy: "production",
     group: "eu-central-1/cluster-def",
     guard: "maxDeletePercent",
@@ -85,7 +85,7 @@ export function alertExamplesMarkdown(): string {
     ...others.flatMap((a) => eventsForAlert(a, ACCOUNT)),
     expiredEvent(deletion.backups[0]!, ACCOUNT),
     runCompletedEvent({
-      runId: "run-20261127T0615Z-7f3a",
+      runId: "20261127T061500Z-7f3a1b2c",
       startedAtMs: ms("2026-11-27T06:15:00Z"),
       finishedAtMs: ms("2026-11-27T06:15:42Z"),
       dryRun: false,

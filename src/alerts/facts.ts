@@ -90,11 +90,20 @@ export function isListAlert(alert: Alert): alert is ListAlert {
   return alert.kind === "deletion" || alert.kind === "reminder";
 }
 
-/** Oldest first, ties by ID: the same alert always splits into the same parts. */
+/**
+ * The most urgent first (the soonest DeleteTimestamp), then oldest first, ties by ID: a
+ * reader sees first what must be saved first, and the same alert always splits into the
+ * same parts. In a run's own digest every DeleteTimestamp is the same: oldest first.
+ */
 export function sortBackups<T extends BackupNotice>(backups: readonly T[]): T[] {
   // An instant that is not a number sorts last, so the comparison stays consistent.
   const key = (t: number) => (Number.isFinite(t) ? t : Number.POSITIVE_INFINITY);
+  // DeleteTimestamps within a minute are one deletion run's: they do not reorder its backups.
+  const minute = (t: number) => Math.floor(key(t) / 60_000);
   return [...backups].sort((a, b) => {
+    const da = minute(a.deleteAtMs);
+    const db = minute(b.deleteAtMs);
+    if (da !== db) return da < db ? -1 : 1;
     const ka = key(a.createdAtMs);
     const kb = key(b.createdAtMs);
     if (ka !== kb) return ka < kb ? -1 : 1;
@@ -144,11 +153,14 @@ export function deletedClause(by: string): string {
   return /^\d/.test(by) ? `: ${by}` : ` ${by}`;
 }
 
-/** `in about 24 h` when every backup is at one stage, else `within about 72 h`. */
-export function stagePhrase(backups: readonly ReminderNotice[]): string {
-  const stages = [...new Set(backups.map((b) => b.stageMs))].sort((a, b) => a - b);
-  if (stages.length <= 1) return `in about ${stageText(stages[0] ?? 0)}`;
-  return `within about ${stageText(stages[stages.length - 1]!)}`;
+/**
+ * When the first of them is gone for good, as time left (`in 1 h 59 min`), or with several
+ * deadlines `from 23 h 59 min`: after a gap the stage's name (72 h) would overstate it.
+ */
+export function stagePhrase(backups: readonly ReminderNotice[], nowMs: number): string {
+  const left = [...new Set(backups.map((b) => b.deleteAtMs))].sort((a, b) => a - b);
+  const soonest = spanText((left[0] ?? nowMs) - nowMs);
+  return left.length <= 1 || left[left.length - 1]! - left[0]! < 60_000 ? `in ${soonest}` : `from ${soonest} on`;
 }
 
 /** The reminder stages named, most urgent first: `24 h`, or `2 h and 24 h`. */
@@ -165,8 +177,10 @@ export function headline(alert: Alert): string {
       const outside = all.every(isOutside) ? " outside policy" : "";
       return `${count(all.length, "backup")} deleted${outside} in ${v(alert.group)}`;
     }
-    case "reminder":
-      return `reminder: ${count(alert.backups.length, "backup")} gone for good ${stagePhrase(alert.backups)}, ${v(alert.group)}`;
+    case "reminder": {
+      // The time actually left to the soonest, not the stage's name: after a gap they differ.
+      return `reminder: ${count(alert.backups.length, "backup")} gone for good ${stagePhrase(alert.backups, alert.nowMs)}, ${v(alert.group)}`;
+    }
     case "halt":
       return `policy ${v(alert.policy)} halted${alert.group === undefined ? "" : ` in ${v(alert.group)}`} by ${v(alert.guard)}`;
     case "backups-stopped":
@@ -222,7 +236,7 @@ export function digestOf(alert: ListAlert): Digest {
     alert,
     headline: headline(alert),
     deletedBy: deletedBy(alert.backups),
-    stagePhrase: alert.kind === "reminder" ? stagePhrase(alert.backups) : "",
+    stagePhrase: alert.kind === "reminder" ? stagePhrase(alert.backups, alert.nowMs) : "",
     stageList: alert.kind === "reminder" ? stageList(alert.backups) : "",
     deadlines: isoUtc(lo) === isoUtc(hi) ? `at ${isoUtc(lo)}` : `between ${isoUtc(lo)} and ${isoUtc(hi)}`,
     style: { mixedOwners: owners.size > 1, sharedReason: reasons.size === 1 ? alert.backups[0]?.reason : undefined },

@@ -14,6 +14,8 @@ export interface EventOutcome {
   sent: number;
   /** Entries that could not be put after retries, each as `DetailType: ErrorCode ErrorMessage`. */
   failed: string[];
+  /** The entries themselves, to be kept and put again later. */
+  failedEntries?: EventEntry[] | undefined;
 }
 
 /** Where events go: the custom EventBridge bus. */

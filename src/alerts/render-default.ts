@@ -26,7 +26,7 @@ export function defaultLine(b: BackupNotice): string {
 }
 
 export function defaultForList(d: Digest, pieces: readonly Piece[], part: PartInfo | undefined): string {
-  const action = d.alert.kind === "deletion" ? "Open a link to keep a backup." : "Last chances: open a link to keep a backup.";
+  const action = d.alert.kind === "deletion" ? "Open a link to keep a backup." : "Open a link to keep a backup before it is gone for good.";
   return [`${first(d.headline, part)} ${action}`, ...pieces.map((p) => p.text)].join("\n");
 }
 

@@ -18,7 +18,7 @@ function footer(opts: RenderOptions): string {
   const lines = [
     "-- ",
     "Sent by cloudhsm-retention, which applies the CloudHSM backup retention policies kept in git.",
-    "Who receives these alerts is set by the subscriptions of its SNS topic; when reminders are sent, under alerts: in the policy file.",
+    "Its SNS topic's subscriptions decide who receives them; each policy's alerts: block sets when reminders are sent.",
   ];
   if (opts.footer) lines.push(oneLine(opts.footer, 300));
   return lines.join("\n");

@@ -1,4 +1,4 @@
-import { isValidEpochMs } from "../domain/time.js";
+import { isoSeconds, isValidEpochMs } from "../domain/time.js";
 
 /**
  * Times as people read them in an alert: wall clock in the policy's zone with the zone's
@@ -98,7 +98,7 @@ export function localTime(epochMs: number, timezone: string): string {
 /** `2026-11-27T03:13:00Z`: ISO-8601 UTC to the second. */
 export function isoUtc(epochMs: number): string {
   if (!isValidEpochMs(epochMs)) return UNKNOWN_TIME;
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return isoSeconds(epochMs);
 }
 
 /**

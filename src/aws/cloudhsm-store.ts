@@ -1,10 +1,13 @@
 import {
   DeleteBackupCommand,
   DescribeBackupsCommand,
+  DescribeClustersCommand,
+  ModifyBackupAttributesCommand,
+  RestoreBackupCommand,
   type DescribeBackupsCommandOutput,
   type DescribeBackupsRequest,
 } from "@aws-sdk/client-cloudhsm-v2";
-import { addRetries, type BackupStore, type DeleteOutcome, type ListOptions, type ListResult, type RetryCounts } from "../domain/ports.js";
+import { addRetries, type BackupRestorer, type BackupStore, type DeleteOutcome, type ListOptions, type ListResult, type RestoreOutcome, type RetryCounts } from "../domain/ports.js";
 import { MAX_TIMESTAMP_MS, timestampRangeProblem } from "../domain/time.js";
 import type { Backup } from "../domain/types.js";
 import { toDomainBackup } from "../inventory/convert.js";
@@ -60,7 +63,7 @@ export class ListBackupsError extends Error {
  * clients (one per region), converts SDK shapes to domain backups once, and records an
  * outcome for every deletion instead of throwing.
  */
-export class CloudHsmBackupStore implements BackupStore {
+export class CloudHsmBackupStore implements BackupStore, BackupRestorer {
   readonly #clientFor: CloudHsmClientFor;
   readonly #retry: RetryOptions;
 
@@ -157,5 +160,39 @@ export class CloudHsmBackupStore implements BackupStore {
       return { ...base, retries, status: "failed", error: describeError(result.error) };
     }
     return { ...base, status: "failed", error: describeError(result.error) };
+  }
+
+  async restoreBackup(region: string, backupId: string): Promise<RestoreOutcome> {
+    const client = this.#clientFor(region);
+    const result = await withRetry(() => client.send(new RestoreBackupCommand({ BackupId: backupId })), this.#retry);
+    if (result.ok) {
+      const raw = result.value.Backup;
+      return { backupId, region, status: "restored", backup: raw ? toDomainBackup(raw, region) : undefined };
+    }
+    const name = (result.error as Error)?.name;
+    if (name === "CloudHsmResourceNotFoundException") return { backupId, region, status: "gone" };
+    // Refused: perhaps it is READY already (restored by an earlier click, or by someone else).
+    if (name === "CloudHsmInvalidRequestException") {
+      const now = (await this.lookUpBackups(region, [backupId]).catch(() => undefined))?.backups[0];
+      if (now?.state === "READY") return { backupId, region, status: "ready", backup: now };
+      if (now === undefined) return { backupId, region, status: "gone" };
+    }
+    return { backupId, region, status: "failed", error: describeError(result.error) };
+  }
+
+  async setNeverExpires(region: string, backupId: string, neverExpires: boolean): Promise<{ ok: true } | { ok: false; error: string }> {
+    const client = this.#clientFor(region);
+    const result = await withRetry(() => client.send(new ModifyBackupAttributesCommand({ BackupId: backupId, NeverExpires: neverExpires })), this.#retry);
+    return result.ok ? { ok: true } : { ok: false, error: describeError(result.error) };
+  }
+
+  async clusterRetentionDays(region: string, clusterId: string): Promise<number | undefined> {
+    const client = this.#clientFor(region);
+    const result = await withRetry(() => client.send(new DescribeClustersCommand({ Filters: { clusterIds: [clusterId] } })), this.#retry);
+    if (!result.ok) return undefined;
+    const policy = result.value.Clusters?.[0]?.BackupRetentionPolicy;
+    // The model types Value as a string ("90"); the CLI's examples show a number.
+    const days = policy?.Type === "DAYS" ? Number(policy.Value) : Number.NaN;
+    return Number.isInteger(days) && days > 0 ? days : undefined;
   }
 }

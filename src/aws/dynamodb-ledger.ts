@@ -17,7 +17,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { LedgerError } from "../errors.js";
-import type { ClaimResult, Ledger, LedgerAction, NoticeState, PendingEntry, StoppedEpisode } from "../ledger/port.js";
+import type { ClaimResult, Hold, Ledger, LedgerAction, NoticeState, PendingEntry, StashedEvent, StoppedEpisode } from "../ledger/port.js";
 
 /**
  * The ledger in one DynamoDB table (single-table design; key `pk`, `sk`; TTL attribute
@@ -31,6 +31,8 @@ import type { ClaimResult, Ledger, LedgerAction, NoticeState, PendingEntry, Stop
  * | deletion counted for maxDeletionsPerDay | `D#<policy>` | `<ISO time>#<region>#<backupId>` |
  * | pending deletion being tracked | `PENDING#<region>` | `<backupId>` |
  * | backups-stopped episode | `G#<group>` | `STOPPED` |
+ * | hold of a restored backup | `HOLD#<region>` | `<backupId>` |
+ * | event waiting to be put again | `OUTBOX` | `<event id>` |
  *
  * Only conditional single-item writes are used (no transactions), so DynamoDB Local,
  * dynalite and every region behave the same.
@@ -124,16 +126,6 @@ export class DynamoDbLedger implements Ledger {
 
   async record(action: LedgerAction, expiresAtMs: number): Promise<void> {
     const at = new Date(action.atMs).toISOString();
-    if (action.kind === "delete" && action.policy !== null && action.backupId !== undefined) {
-      // Counted first: a crash between the two writes then over-counts (fewer deletions), never under-counts.
-      await this.#send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { pk: `D#${action.policy}`, sk: `${at}#${action.region}#${action.backupId}`, atMs: action.atMs, expiresAt: seconds(action.atMs + 2 * 86_400_000) },
-        }),
-        "counting a deletion",
-      );
-    }
     const pk = action.backupId === undefined ? `P#${action.policy ?? "-"}` : `B#${action.region}#${action.backupId}`;
     await this.#send(
       new PutCommand({ TableName: this.#table, Item: { pk, sk: `A#${at}#${action.runId}#${action.kind}`, ...clean(action), expiresAt: seconds(expiresAtMs) } }),
@@ -154,6 +146,45 @@ export class DynamoDbLedger implements Ledger {
     return items.length;
   }
 
+  async reserveDeletion(policy: string, region: string, backupId: string, nowMs: number, cap: number): Promise<boolean> {
+    const sk = `${new Date(nowMs).toISOString()}#${region}#${backupId}`;
+    await this.#send(
+      new PutCommand({ TableName: this.#table, Item: { pk: `D#${policy}`, sk, atMs: nowMs, expiresAt: seconds(nowMs + 2 * 86_400_000) } }),
+      "reserving a deletion",
+    );
+    if (cap === Number.POSITIVE_INFINITY) return true;
+    // All reservations of the window count, ours included. Racing runs each see the others'
+    // reservations and may all withdraw (a deletion left for the next run), but together they
+    // can never pass the cap: ranking by time would trust clocks that differ between runs.
+    const window = await this.#query({ pk: `D#${policy}`, from: new Date(nowMs - 86_400_000).toISOString() }, `counting deletions of ${policy}`);
+    if (window.length <= cap) return true;
+    await this.#send(new DeleteCommand({ TableName: this.#table, Key: { pk: `D#${policy}`, sk } }), "withdrawing a reservation");
+    return false;
+  }
+
+  async withdrawDeletion(policy: string, region: string, backupId: string, nowMs: number): Promise<void> {
+    // The reservation's time is not known here: find it among the window's.
+    const items = await this.#query({ pk: `D#${policy}`, from: new Date(nowMs - 86_400_000).toISOString() }, `counting deletions of ${policy}`);
+    for (const item of items.filter((i) => String(i.sk).endsWith(`#${region}#${backupId}`))) {
+      await this.#send(new DeleteCommand({ TableName: this.#table, Key: { pk: `D#${policy}`, sk: String(item.sk) } }), "withdrawing a reservation");
+    }
+  }
+
+  async stashEvents(entries: readonly StashedEvent[], expiresAtMs: number): Promise<void> {
+    for (const e of entries) {
+      await this.#send(new PutCommand({ TableName: this.#table, Item: { pk: "OUTBOX", sk: e.id, entry: e.entry, expiresAt: seconds(expiresAtMs) } }), "keeping an event for later");
+    }
+  }
+
+  async stashedEvents(): Promise<StashedEvent[]> {
+    const items = await this.#query({ pk: "OUTBOX" }, "reading events kept for later");
+    return items.map((item) => ({ id: String(item.sk), entry: item.entry as StashedEvent["entry"] }));
+  }
+
+  async dropStashed(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.#send(new DeleteCommand({ TableName: this.#table, Key: { pk: "OUTBOX", sk: id } }), "dropping an event put at last");
+  }
+
   async track(entry: PendingEntry, expiresAtMs: number): Promise<void> {
     await this.#send(
       new PutCommand({ TableName: this.#table, Item: { pk: `PENDING#${entry.region}`, sk: entry.backupId, ...clean(entry), expiresAt: seconds(expiresAtMs) } }),
@@ -171,6 +202,23 @@ export class DynamoDbLedger implements Ledger {
       const { pk: _pk, sk: _sk, expiresAt: _exp, ...rest } = item;
       return rest as unknown as PendingEntry;
     });
+  }
+
+  async hold(hold: Hold, expiresAtMs: number): Promise<void> {
+    await this.#send(
+      new PutCommand({ TableName: this.#table, Item: { pk: `HOLD#${hold.region}`, sk: hold.backupId, ...clean(hold), expiresAt: seconds(expiresAtMs) } }),
+      `holding ${hold.backupId}`,
+    );
+  }
+
+  async holds(region: string, nowMs: number): Promise<Hold[]> {
+    const items = await this.#query({ pk: `HOLD#${region}` }, `reading holds in ${region}`);
+    return items
+      .map((item) => {
+        const { pk: _pk, sk: _sk, expiresAt: _exp, ...rest } = item;
+        return rest as unknown as Hold;
+      })
+      .filter((h) => h.untilMs > nowMs);
   }
 
   async episode(group: string): Promise<StoppedEpisode | undefined> {

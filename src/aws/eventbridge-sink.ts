@@ -23,7 +23,7 @@ export class EventBridgeSink implements EventSink {
   }
 
   async put(entries: readonly EventEntry[]): Promise<EventOutcome> {
-    const out: EventOutcome = { sent: 0, failed: [] };
+    const out: EventOutcome = { sent: 0, failed: [], failedEntries: [] };
     // At most 10 entries and under 256 KB per call.
     for (const batch of batchEntries(entries)) await this.#putBatch(batch, out);
     return out;
@@ -31,6 +31,8 @@ export class EventBridgeSink implements EventSink {
 
   async #putBatch(batch: readonly EventEntry[], out: EventOutcome): Promise<void> {
     let pending: PutEventsRequestEntry[] = batch.map((e) => toPutEventsEntry(e, this.#bus));
+    const original = new Map(pending.map((p, i) => [p, batch[i]!]));
+    const lost = (entry: PutEventsRequestEntry) => out.failedEntries!.push(original.get(entry)!);
     for (let attempt = 1; pending.length > 0; attempt++) {
       let retry: PutEventsRequestEntry[] = [];
       try {
@@ -39,12 +41,19 @@ export class EventBridgeSink implements EventSink {
           const entry = pending[i]!;
           if (r.EventId && !r.ErrorCode) out.sent++;
           else if (RETRYABLE.has(r.ErrorCode ?? "") && attempt < this.#attempts) retry.push(entry);
-          else out.failed.push(`${entry.DetailType}: ${r.ErrorCode ?? "Unknown"} ${r.ErrorMessage ?? ""}`.trim());
+          else {
+            out.failed.push(`${entry.DetailType}: ${r.ErrorCode ?? "Unknown"} ${r.ErrorMessage ?? ""}`.trim());
+            lost(entry);
+          }
         });
       } catch (err) {
         // The whole call failed (after the SDK's own retries): these entries are lost unless tried again.
         if (attempt < this.#attempts) retry = pending;
-        else for (const entry of pending) out.failed.push(`${entry.DetailType}: ${(err as Error).name} ${(err as Error).message}`);
+        else
+          for (const entry of pending) {
+            out.failed.push(`${entry.DetailType}: ${(err as Error).name} ${(err as Error).message}`);
+            lost(entry);
+          }
       }
       pending = retry;
       if (pending.length > 0) await this.#sleep(100 * 2 ** (attempt - 1));

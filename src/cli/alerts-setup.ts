@@ -1,4 +1,6 @@
 import { hostname, userInfo } from "node:os";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { renderAlert } from "../alerts/render.js";
 import type { EventSink } from "../alerts/ports.js";
 import { alertClients } from "../aws/clients.js";
@@ -30,6 +32,8 @@ export interface AlertContext {
   log: JobLogger;
   /** One line on stderr for the person running the command. */
   warn: (line: string) => void;
+  /** What the run does, for the set-up error: "a run that deletes", "a reminder run". */
+  purpose?: string | undefined;
 }
 
 /**
@@ -46,7 +50,9 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
   const busFlag = flags.eventBus ?? (env.EVENT_BUS_NAME || undefined);
   let table = flags.ledgerTable ?? (env.LEDGER_TABLE || undefined);
   let baseUrl = flags.restoreBaseUrl ?? (env.RESTORE_BASE_URL || undefined);
-  const region = regionOf(topicArn) ?? (env.AWS_REGION || undefined) ?? ctx.regions[0]!;
+  // One alert path whatever the order of --region: the topic's region, else AWS_REGION, else
+  // us-east-1 (the local endpoint keeps SNS and DynamoDB per region).
+  const region = regionOf(topicArn) ?? (env.AWS_REGION || undefined) ?? "us-east-1";
   const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
   let bus = busFlag;
   if (local) {
@@ -63,11 +69,15 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
     baseUrl ? "" : "--restore-base-url (RESTORE_BASE_URL)",
   ].filter(Boolean);
   if (missing.length > 0) {
+    const purpose = ctx.purpose ?? "a run that deletes";
     throw new SetupError(
-      `alerts: set ${missing.join(", ")}: a run that deletes tells people, with a restore link, and records it in the ledger ` +
-        "(`npx serverless info --verbose` prints the stack's values); or pass --no-alerts to delete without telling anyone",
+      `alerts: set ${missing.join(", ")}: ${purpose} tells people, with a restore link, and keeps the ledger ` +
+        "(`npx serverless info --verbose` prints the stack's values)" +
+        (ctx.purpose === undefined ? "; or pass --no-alerts to delete without telling anyone" : ""),
     );
   }
+  // A mistyped topic or table must stop a run before it deletes, not after.
+  await preflight(clients, topicArn!, table!, ctx.warn);
   const secrets = await localLinkSecrets(env, { local });
   const events: EventSink = bus ? new EventBridgeSink({ client: clients.events, busName: bus }) : { put: async () => ({ sent: 0, failed: [] }) };
   return {
@@ -94,6 +104,27 @@ export function retentionMs(env: Readonly<Record<string, string | undefined>>): 
   const days = env.LEDGER_RETENTION_DAYS ? Number(env.LEDGER_RETENTION_DAYS) : 400;
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new SetupError(`LEDGER_RETENTION_DAYS: expected a whole number of days from 1 to 3650, got "${env.LEDGER_RETENTION_DAYS}"`);
   return days * 86_400_000;
+}
+
+/** Errors that say the setting is wrong, not that the service is having a bad minute. */
+const WRONG_SETTING = /NotFound|AuthorizationError|AccessDenied|InvalidParameter|ValidationException|UnrecognizedClient|InvalidClientTokenId/;
+
+/**
+ * A topic or table that does not exist (or cannot be used) is a set-up error, found before
+ * anything is deleted. A service that is merely down does not stop the run: what it could
+ * not tell is told by the next reminder run, and the run says so (exit 3).
+ */
+async function preflight(clients: ReturnType<typeof alertClients>, topicArn: string, table: string, warn: (line: string) => void): Promise<void> {
+  const problem = (what: string) => (err: unknown) => {
+    const e = err as Error;
+    if (!WRONG_SETTING.test(e.name)) {
+      warn(`warning: ${what} (${e.name}); going on: what cannot be told now is told by the next reminder run`);
+      return;
+    }
+    throw new SetupError(`alerts: ${what}: ${e.name}: ${e.message}; check the setting, or the credentials' access to it`, { cause: err });
+  };
+  await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn })).catch(problem(`the topic ${topicArn} cannot be read`));
+  await clients.dynamodb.send(new DescribeTableCommand({ TableName: table })).catch(problem(`the ledger table ${table} cannot be read`));
 }
 
 function regionOf(arn: string | undefined): string | undefined {

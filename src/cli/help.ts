@@ -52,6 +52,17 @@ export const EXAMPLES = {
     "$ cloudhsm-retention remind --policy policies/ --region us-east-1 --topic-arn arn:aws:sns:us-east-1:123456789012:alerts \\",
     "    --ledger-table retention-ledger --restore-base-url https://restore.example.com",
   ]),
+  restore: block([
+    "$ cloudhsm-retention restore backup-4kq2mzxw7ab --region us-east-1                # held from policy for 30 days",
+    "$ cloudhsm-retention restore backup-4kq2mzxw7ab --region us-east-1 --hold 90d --policy policies/",
+    "$ cloudhsm-retention restore backup-4kq2mzxw7ab --region us-east-1 --pin          # NeverExpires: kept forever",
+    "",
+    "Exit 0 restored or already back, 2 bad input or set-up, 3 AWS refused, 4 gone for good.",
+  ]),
+  serve: block([
+    "$ cloudhsm-retention serve                                  # the restore page on http://127.0.0.1:8787",
+    "$ cloudhsm-retention serve --endpoint-url http://127.0.0.1:4566 --policy policies/ --log",
+  ]),
   emulator: block([
     "$ cloudhsm-retention emulator --port 4566 --seed example",
     "$ AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cloudhsmv2 describe-backups \\",

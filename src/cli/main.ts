@@ -56,7 +56,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command("start")
     .description("the main job on the embedded local AWS endpoint: seed an example fleet, apply policies/example.yml")
-    .option("--serve", "keep the local endpoint up afterwards and print its URL")
+    .option("--serve", "keep the local endpoint and the restore page (port 8787) up afterwards, and print a restore link to try")
     .addOption(verboseOption())
     .addHelpText("after", EXAMPLES.start)
     .action(async (opts) => setExit(await (await import("./commands/start.js")).startCommand(opts, io)));
@@ -74,7 +74,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--log", "write JSON log lines to stderr")
     .addOption(formatOption())
     .addOption(verboseOption());
-  for (const option of alertOptions()) apply.addOption(option);
+  for (const option of alertOptions({ noAlerts: true })) apply.addOption(option);
   apply.addHelpText("after", EXAMPLES.apply);
   apply.action(async (opts) => setExit(await (await import("./commands/apply.js")).applyCommand(opts, io)));
 
@@ -92,6 +92,32 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   for (const option of alertOptions()) remind.addOption(option);
   remind.addHelpText("after", EXAMPLES.remind);
   remind.action(async (opts) => setExit(await (await import("./commands/remind.js")).remindCommand(opts, io)));
+
+  const restore = program
+    .command("restore")
+    .description("bring a deleted backup back, held for 30 days (or --hold) or kept forever (--pin), recorded and announced")
+    .argument("<backup-id>", "the backup to restore")
+    .addOption(single("--region <region>", "the backup's region").makeOptionMandatory())
+    .addOption(endpointOption())
+    .addOption(single("--hold <duration>", "keep it from policy this long, e.g. 30d (default 30d)"))
+    .option("--pin", "keep it forever (NeverExpires)")
+    .option("--policy <file-or-dir>", "policy files, to name the backup's policy in the notice (repeatable)", collect)
+    .addOption(formatOption());
+  for (const option of alertOptions()) restore.addOption(option);
+  restore.addHelpText("after", EXAMPLES.restore);
+  restore.action(async (backupId: string, opts) => setExit(await (await import("./commands/restore.js")).restoreCommand(backupId, opts, io)));
+
+  const serve = program
+    .command("serve")
+    .description("serve the restore page (the links in alerts) on 127.0.0.1 until Ctrl-C; GET shows, only its buttons restore")
+    .addOption(single("--port <port>", "TCP port (default 8787, where local restore links point; 0 = any free port)"))
+    .addOption(endpointOption())
+    .option("--policy <file-or-dir>", "policy files, to name a backup's policy and time zone (repeatable)", collect)
+    .addOption(single("--region <region>", "region of the alert path (topic, ledger) when ALERT_TOPIC_ARN does not say; apply's first --region (default us-east-1)"))
+    .option("--log", "write JSON log lines to stderr");
+  for (const option of alertOptions()) serve.addOption(option);
+  serve.addHelpText("after", EXAMPLES.serve);
+  serve.action(async (opts) => setExit(await (await import("./commands/serve.js")).serveCommand(opts, io)));
 
   program
     .command("emulator")

@@ -69,3 +69,28 @@ export interface Clock {
 export function addRetries(a: RetryCounts, b: RetryCounts): void {
   for (const [k, v] of Object.entries(b) as Array<[keyof RetryCounts, number]>) a[k] = (a[k] ?? 0) + v;
 }
+
+/** What RestoreBackup did. */
+export interface RestoreOutcome {
+  backupId: string;
+  region: string;
+  /** restored: PENDING_DELETION → READY now; ready: it was READY already; gone: no such backup (any more). */
+  status: "restored" | "ready" | "gone" | "failed";
+  /** The backup as AWS answered, when known. */
+  backup?: Backup | undefined;
+  /** `ErrorName: message` when failed. */
+  error?: string | undefined;
+}
+
+/**
+ * The port for bringing backups back (the restore page, `cloudhsm-retention restore`):
+ * RestoreBackup, the NeverExpires pin, and the cluster's own retention, to warn when it
+ * would purge a restored backup before its hold ends.
+ */
+export interface BackupRestorer {
+  restoreBackup(region: string, backupId: string): Promise<RestoreOutcome>;
+  /** ModifyBackupAttributes NeverExpires; only a READY backup can be pinned. */
+  setNeverExpires(region: string, backupId: string, neverExpires: boolean): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** The days of the cluster's BackupRetentionPolicy (DescribeClusters), undefined when it has none or is unknown. */
+  clusterRetentionDays(region: string, clusterId: string): Promise<number | undefined>;
+}

@@ -1,6 +1,8 @@
 import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type RetryCounts } from "../domain/ports.js";
+import { isoSeconds } from "../domain/time.js";
 import { UsageError } from "../errors.js";
-import { type ApplyAlerts, deletionHooks, deletionsInLastDay, tellRun } from "./apply-alerts.js";
+import type { Ledger } from "../ledger/port.js";
+import { type ApplyAlerts, deletionHooks, deletionsInLastDay, type HookFailures, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import type { Plan, RetentionPolicy } from "../domain/types.js";
 import { planRetention } from "../retention/plan.js";
@@ -22,6 +24,11 @@ export interface ApplyInput {
   clock?: Clock | undefined;
   /** Tell people and keep the ledger (not on a dry run). Without it, nothing is announced. */
   alerts?: ApplyAlerts | undefined;
+  /**
+   * Where restored backups' holds are read, also on a dry run (without alerts, the alert
+   * path's ledger is used; without either, no holds are known and a dry run says so).
+   */
+  ledger?: Ledger | undefined;
   /** Called with the plan before any deletion starts (the CLI shows it, as terraform shows its plan before applying). */
   onPlan?: ((plan: Plan) => void) | undefined;
   dryRun?: boolean | undefined;
@@ -69,8 +76,11 @@ export interface ApplyReport {
   /** The signal was aborted: `notAttempted` lists the planned deletions not started. */
   interrupted: boolean;
   notAttempted: Array<{ backupId: string; region: string }>;
-  /** What the alert path did (undefined without alerts, and on a dry run); `blocked` when the ledger kept every deletion from happening. */
-  alerts: { delivery: DeliveryStats; blocked: string | undefined } | undefined;
+  /**
+   * What the alert path did (undefined without alerts, and on a dry run); `blocked` when the
+   * ledger kept every deletion from happening; `silent` with --no-alerts (ledger kept, nothing sent).
+   */
+  alerts: { delivery: DeliveryStats; blocked: string | undefined; silent: boolean } | undefined;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
@@ -94,16 +104,19 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
 
   let blocked: string | undefined;
   let deletedInLastDay: Map<string, number> | undefined;
-  if (alerts) {
-    try {
-      deletedInLastDay = await deletionsInLastDay(alerts, input.policies, nowMs);
-    } catch (err) {
-      // Without the ledger a deletion could be neither counted nor recorded: none is made.
-      blocked = `nothing deleted: ${(err as Error).message}`;
-      log.error("ledger unavailable; nothing is deleted", { error: (err as Error).message });
-    }
+  let holds: Map<string, { untilMs: number; via: string }> | undefined;
+  const ledger = alerts?.path.ledger ?? input.ledger;
+  try {
+    // A dry run reads them too, so that it previews what a real run would do.
+    if (ledger) deletedInLastDay = await deletionsInLastDay(ledger, input.policies, nowMs);
+    if (ledger) holds = await readHolds(ledger, listedRegions, nowMs);
+  } catch (err) {
+    // Without the ledger a deletion could be neither counted, nor checked against the holds
+    // of restored backups, nor recorded: none is made.
+    if (!input.dryRun) blocked = `nothing deleted: ${(err as Error).message}`;
+    log.error(input.dryRun ? "ledger unavailable; the plan cannot see holds" : "ledger unavailable; nothing is deleted", { error: (err as Error).message });
   }
-  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay });
+  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay, holds });
   input.onPlan?.(plan);
 
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
@@ -111,7 +124,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const planned = deletions.filter((d) => d.policy !== null && enforced.has(d.policy));
   const listed = new Map(backups.map((b) => [b.backupId, b]));
   const concurrency = input.concurrency ?? DEFAULT_CONCURRENCY;
-  const hooks = alerts ? deletionHooks(alerts, input.policies, listed, nowMs) : undefined;
+  const hookFailures: HookFailures = { errors: [] };
+  const hooks = alerts ? deletionHooks(alerts, input.policies, listed, nowMs, hookFailures) : undefined;
   const done =
     input.dryRun || blocked !== undefined
       ? { outcomes: [], checks: { calls: 0, retries: {} } }
@@ -143,10 +157,24 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
 
   let delivery: DeliveryStats | undefined;
-  if (alerts) {
+  if (alerts?.silent) {
+    delivery = emptyStats();
+    delivery.ledgerFailures += hookFailures.errors.length;
+    delivery.errors.unshift(...hookFailures.errors);
+    if (deliveryFailed(delivery)) exitCode = 3;
+  } else if (alerts) {
     const summary = { runId: alerts.path.runId, startedAtMs, finishedAtMs: alerts.path.clock.nowMs(), dryRun: false, exitCode, regions, policies: input.policies.map((p) => p.name), counts: { backups: backups.length, ...counts } };
-    delivery = await tellRun({ alerts, plan, policies: input.policies, listed, outcomes, listedRegions, summary });
+    try {
+      delivery = await tellRun({ alerts, plan, policies: input.policies, listed, outcomes, listedRegions, summary });
+    } catch (err) {
+      // Whatever broke, the deletions are made and the report must be printed: the next
+      // reminder run announces what this one could not (its tracked entries say why).
+      delivery = { ...emptyStats(), failedMessages: 1, errors: [`alert path failed: ${(err as Error).message}`] };
+      log.error("alert path failed", { error: (err as Error).message });
+    }
     // A run that could not tell what it did failed: loudly (exit 3, a failed invocation).
+    delivery.ledgerFailures += hookFailures.errors.length;
+    delivery.errors.unshift(...hookFailures.errors);
     if (deliveryFailed(delivery)) exitCode = 3;
   }
   log.info("apply finished", { ...counts, retries, dryRun: input.dryRun === true, interrupted, exitCode, ...(delivery ? { messages: delivery.messages, alertFailures: delivery.failedMessages + delivery.failedEvents + delivery.ledgerFailures } : {}) });
@@ -160,7 +188,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     retries,
     interrupted,
     notAttempted,
-    alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked } : undefined,
+    alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked, silent: alerts.silent === true } : undefined,
     exitCode,
   };
 }
@@ -178,10 +206,15 @@ function runNow(input: ApplyInput): number {
     return serviceMs;
   }
   if (serviceMs !== undefined && !input.dryRun && Math.abs(input.nowMs - serviceMs) > MAX_NOW_SKEW_MS) {
-    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
     throw new UsageError(
-      `--now: ${iso(input.nowMs)} is not the service's time (${iso(serviceMs)}, from the endpoint's Date header); a run that deletes plans as of now (use --dry-run to preview another time)`,
+      `--now: ${isoSeconds(input.nowMs)} is not the service's time (${isoSeconds(serviceMs)}, from the endpoint's Date header); a run that deletes plans as of now (use --dry-run to preview another time)`,
     );
   }
   return input.nowMs;
+}
+
+async function readHolds(ledger: Ledger, regions: readonly string[], nowMs: number): Promise<Map<string, { untilMs: number; via: string }>> {
+  const out = new Map<string, { untilMs: number; via: string }>();
+  for (const region of regions) for (const h of await ledger.holds(region, nowMs)) out.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+  return out;
 }

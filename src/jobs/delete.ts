@@ -29,8 +29,11 @@ export interface DeleteOptions {
 }
 
 export interface DeleteHooks {
-  /** Just before DeleteBackup. Throwing keeps the backup from being deleted (status failed). */
-  before(d: Decision): Promise<void>;
+  /**
+   * Just before DeleteBackup. Throwing keeps the backup from being deleted (status failed);
+   * answering `{ hold }` keeps it for the next run (status held, with that reason).
+   */
+  before(d: Decision): Promise<undefined | { hold: string }>;
   /** After DeleteBackup, whatever its outcome. Must not throw. */
   after(d: Decision, outcome: DeleteOutcome): Promise<void>;
 }
@@ -171,7 +174,11 @@ async function deleteOne(store: BackupStore, d: Decision, opts: DeleteOptions): 
   const { log, hooks } = opts;
   if (hooks) {
     try {
-      await hooks.before(d);
+      const verdict = await hooks.before(d);
+      if (verdict !== undefined) {
+        log.warn("delete held", { ...keys(d), status: "held", reason: verdict.hold });
+        return { backupId: d.backupId, region: d.region, status: "held", attempts: 0, retries: {}, error: `not attempted: ${verdict.hold}` };
+      }
     } catch (err) {
       // No record, no deletion: a backup this service deletes is always in the ledger first.
       const error = `not attempted: ${(err as Error).message}`;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Alert, BackupNotice, RenderedMessage } from "../alerts/model.js";
 import { eventsForAlert } from "../alerts/events.js";
 import type { EventEntry, EventSink, Notifier } from "../alerts/ports.js";
@@ -43,10 +44,12 @@ export interface DeliveryStats {
   /** Ledger reads or writes that failed: the notices concerned were not sent. */
   ledgerFailures: number;
   errors: string[];
+  /** The backups this run told about (their digest notice published and marked sent). */
+  told: string[];
 }
 
 export function emptyStats(): DeliveryStats {
-  return { messages: 0, notices: 0, skipped: 0, failedMessages: 0, events: 0, failedEvents: 0, ledgerFailures: 0, errors: [] };
+  return { messages: 0, notices: 0, skipped: 0, failedMessages: 0, events: 0, failedEvents: 0, ledgerFailures: 0, errors: [], told: [] };
 }
 
 export function addStats(a: DeliveryStats, b: DeliveryStats): void {
@@ -58,6 +61,7 @@ export function addStats(a: DeliveryStats, b: DeliveryStats): void {
   a.failedEvents += b.failedEvents;
   a.ledgerFailures += b.ledgerFailures;
   a.errors.push(...b.errors);
+  a.told.push(...b.told);
 }
 
 /** Whether anything went wrong on the alert path. */
@@ -96,6 +100,7 @@ export async function deliverDigest<A extends Extract<Alert, { backups: BackupNo
     const ids = backups.map(noticeOf);
     if (await publish(path, stats, part, ids)) {
       for (const b of backups) await complete(path, stats, [noticeOf(b), ...alsoSent(b)], b.deleteAtMs);
+      stats.told.push(...backups.map((b) => b.backupId));
       await putEvents(path, stats, eventsForAlert({ ...alert, backups } as A, path.accountId));
     }
   }
@@ -155,7 +160,9 @@ async function publish(path: AlertPath, stats: DeliveryStats, part: RenderedMess
 }
 
 async function complete(path: AlertPath, stats: DeliveryStats, ids: string[], deleteAtMs: number): Promise<void> {
-  for (const id of ids) {
+  // The notices this message also covers first: once the primary reads "sent", another run
+  // could otherwise claim a covered reminder stage in between and send it again.
+  for (const id of [...ids.slice(1), ...ids.slice(0, 1)]) {
     try {
       if (id !== ids[0]) {
         // A notice this message also covers: claim it so no later run sends it separately.
@@ -180,6 +187,46 @@ async function putEvents(path: AlertPath, stats: DeliveryStats, events: EventEnt
     stats.errors.push(`event not put: ${f}`);
     path.log.error("event not put", { error: f });
   }
+  // Kept in the ledger, so that a later run puts them: every action is an event, late or not.
+  const lost = out.failedEntries ?? [];
+  if (lost.length > 0) {
+    try {
+      await path.ledger.stashEvents(lost.map((entry) => ({ id: eventId(entry), entry })), path.clock.nowMs() + path.retentionMs);
+    } catch (err) {
+      ledgerFailure(path, stats, err, { events: lost.length });
+    }
+  }
+}
+
+/** A stable ID for an event: the same event kept twice is one entry in the outbox. */
+function eventId(e: EventEntry): string {
+  return createHash("sha256").update(JSON.stringify([e.detailType, e.detail, e.resources, e.timeMs ?? null])).digest("base64url");
+}
+
+/** Puts the events earlier runs could not (the outbox), dropping each once it is put. */
+export async function putStashedEvents(path: AlertPath): Promise<DeliveryStats> {
+  const stats = emptyStats();
+  let stashed;
+  try {
+    stashed = await path.ledger.stashedEvents();
+  } catch (err) {
+    ledgerFailure(path, stats, err, { outbox: "read" });
+    return stats;
+  }
+  if (stashed.length === 0) return stats;
+  const out = await path.events.put(stashed.map((s) => s.entry as EventEntry));
+  stats.events += out.sent;
+  const stillLost = new Set((out.failedEntries ?? []).map(eventId));
+  try {
+    await path.ledger.dropStashed(stashed.map((s) => s.id).filter((id) => !stillLost.has(id)));
+  } catch (err) {
+    ledgerFailure(path, stats, err, { outbox: "drop" });
+  }
+  if (stillLost.size > 0) {
+    stats.failedEvents += stillLost.size;
+    stats.errors.push(`${stillLost.size} events kept for later still could not be put`);
+  }
+  return stats;
 }
 
 function ledgerFailure(path: AlertPath, stats: DeliveryStats, err: unknown, attrs: Record<string, unknown>): void {

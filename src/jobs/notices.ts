@@ -20,8 +20,21 @@ export function backupNotice(
     timezone: ctx.policy?.timezone ?? "UTC",
     reason: ctx.reason,
     outsidePolicy: ctx.outsidePolicy,
-    restoreUrl: ctx.link(b.region, b.backupId, deleteAtMs),
+    restoreUrl: safeLink(ctx.link, b.region, b.backupId, deleteAtMs),
   };
+}
+
+/**
+ * The restore link, or "" when none can be made (an ID outside AWS's pattern): the alert
+ * then says how to restore by hand. A deletion already made must be announced whatever
+ * happens to its link.
+ */
+function safeLink(link: LinkMaker, region: string, backupId: string, deleteAtMs: number): string {
+  try {
+    return link(region, backupId, deleteAtMs);
+  } catch {
+    return "";
+  }
 }
 
 /** The reason a policy deletion gives: the plan's reasons and the rules in a sentence. */

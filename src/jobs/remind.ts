@@ -5,8 +5,10 @@ import type { AlertSettings, Backup, RetentionPolicy } from "../domain/types.js"
 import { noticeId, type PendingEntry } from "../ledger/port.js";
 import type { LinkMaker } from "../restore/links.js";
 import { groupKeyOf, policyOf } from "../retention/grouping.js";
-import { addStats, type AlertPath, deliverDigest, deliverEvents, deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
+import { addStats, type AlertPath, deliverDigest, deliverEvents, deliveryFailed, type DeliveryStats, emptyStats, putStashedEvents } from "./deliver.js";
 import { backupNotice } from "./notices.js";
+import type { ApplyAlerts } from "./apply-alerts.js";
+import { holdRestoredOutside } from "./restore.js";
 
 /**
  * The reminder run (every 15 minutes in AWS; `cloudhsm-retention remind` by hand): lists
@@ -28,6 +30,8 @@ export interface RemindInput {
   link: LinkMaker;
   /** For backups no policy selects. */
   defaults: AlertSettings;
+  /** The revision and actor for the records a restore outside the link leaves (held by default). */
+  alerts?: ApplyAlerts | undefined;
   /** Decide and report what would be sent; send nothing, write nothing. */
   dryRun?: boolean | undefined;
 }
@@ -51,6 +55,8 @@ export interface RemindReport {
   expired: number;
   /** Tracked backups no longer pending but not yet due: restored (or never deleted). */
   back: number;
+  /** Of those, restored by a path other than the link: held by default and announced. */
+  restoredOutside: number;
   delivery: DeliveryStats;
   /** 0 all told; 3 something could not be listed, read, sent or recorded. */
   exitCode: 0 | 3;
@@ -68,9 +74,25 @@ const SAME_DELETION_MS = 60 * 60_000;
 
 export async function runRemind(input: RemindInput): Promise<RemindReport> {
   const nowMs = input.path.clock.nowMs();
-  const report: RemindReport = { nowMs, dryRun: input.dryRun === true, regions: [], announced: [], reminded: [], expired: 0, back: 0, delivery: emptyStats(), exitCode: 0 };
-  const results = await Promise.all(input.regions.map((region) => remindRegion(input, region, report)));
+  const report: RemindReport = { nowMs, dryRun: input.dryRun === true, regions: [], announced: [], reminded: [], expired: 0, back: 0, restoredOutside: 0, delivery: emptyStats(), exitCode: 0 };
+  if (!input.dryRun) addStats(report.delivery, await putStashedEvents(input.path));
+  const results = await Promise.all(
+    input.regions.map((region) =>
+      remindRegion(input, region, report).catch((err: unknown): RegionReminders => {
+        // One region's failure must not keep the others' reminders from going out.
+        const error = `remind failed in ${region}: ${(err as Error).message}`;
+        input.path.log.error("remind: region failed", { region, error });
+        return { region, pending: 0, error };
+      }),
+    ),
+  );
   for (const r of results) report.regions.push(r);
+  if (!report.dryRun) {
+    // Said as done only when done: a digest SNS refused, or another run sent, is not "sent".
+    const told = new Set(report.delivery.told);
+    report.announced = report.announced.filter((n) => told.has(n.backupId));
+    report.reminded = report.reminded.filter((n) => told.has(n.backupId));
+  }
   const failed = report.regions.some((r) => r.error !== undefined) || deliveryFailed(report.delivery);
   report.exitCode = failed ? 3 : 0;
   input.path.log.info("remind finished", {
@@ -169,23 +191,52 @@ async function remindRegion(input: RemindInput, region: string, report: RemindRe
   return { region, pending: pending.length };
 }
 
-/** Tracked backups that are no longer pending: gone for good, or back. */
+/** How long a write-ahead entry may stay unconfirmed before it counts as a deletion never made: a run may be in flight. */
+const IN_FLIGHT_MS = 60 * 60_000;
+const RESTORE_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * Tracked backups that are no longer listed as pending, looked at again to tell why: READY
+ * (restored: ours gets the default hold and a notice; or a deletion never made), or absent
+ * (gone for good: a "Backup Expired" event). An entry written just before a DeleteBackup
+ * that is still in flight is left alone.
+ */
 async function settleTracked(input: RemindInput, region: string, tracked: PendingEntry[], pendingIds: Set<string>, nowMs: number, report: RemindReport): Promise<void> {
   const { path } = input;
-  for (const t of tracked) {
-    if (pendingIds.has(t.backupId)) continue;
-    const gone = t.deleteAtMs <= nowMs;
-    if (gone) report.expired++;
+  const settled = tracked.filter((t) => !pendingIds.has(t.backupId));
+  if (settled.length === 0) return;
+  let now = new Map<string, Backup>();
+  try {
+    now = new Map((await input.store.lookUpBackups(region, settled.map((t) => t.backupId))).backups.map((b) => [b.backupId, b]));
+  } catch (err) {
+    // Looked at again next run: the entries stay tracked meanwhile.
+    addStats(report.delivery, { ...emptyStats(), errors: [(err as Error).message] });
+    return;
+  }
+  for (const t of settled) {
+    const b = now.get(t.backupId);
+    if (b?.state === "PENDING_DELETION") continue; // deleted again since the listing: next run
+    if (b !== undefined && !t.confirmed && nowMs - (t.deleteAtMs - RESTORE_WINDOW_MS) < IN_FLIGHT_MS) continue;
+    if (b === undefined) report.expired++;
     else report.back++;
     if (input.dryRun) continue;
-    if (gone) {
-      const notice = backupNotice({ backupId: t.backupId, region, clusterId: t.clusterId, createdAtMs: t.createdAtMs }, t.deleteAtMs, {
+    if (b !== undefined && b.state === "READY" && t.ours && t.confirmed && input.alerts !== undefined) {
+      const stats = await holdRestoredOutside({ alerts: input.alerts, policies: input.policies }, b, t.deleteAtMs);
+      addStats(report.delivery, stats);
+      report.restoredOutside++;
+      if (stats.ledgerFailures > 0) continue;
+    }
+    if (b === undefined) {
+      const policy = input.policies.find((p) => p.name === t.policy);
+      const made = backupNotice({ backupId: t.backupId, region, clusterId: t.clusterId, createdAtMs: t.createdAtMs }, t.deleteAtMs, {
         group: t.group,
-        policy: undefined,
+        policy,
         reason: t.reason,
         outsidePolicy: !t.ours,
         link: input.link,
       });
+      // The policy that deleted it, even if it has since been renamed or removed from the files.
+      const notice = { ...made, policy: t.ours ? t.policy : null };
       const stats = await expire(input, notice, t);
       addStats(report.delivery, stats);
       if (stats.failedEvents > 0 || stats.ledgerFailures > 0) continue;

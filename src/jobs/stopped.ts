@@ -9,8 +9,14 @@ import { addStats, type AlertPath, deliverOne, type DeliveryStats, emptyStats } 
  * 48h) opens an episode in the ledger, told once; when backups resume, that is told once
  * more and the episode closes. A backup dated after now does not count as recent.
  */
-export async function checkBackupsStopped(path: AlertPath, plan: Plan, policies: readonly RetentionPolicy[], listedRegions: readonly string[]): Promise<DeliveryStats> {
+export async function checkBackupsStopped(
+  path: AlertPath,
+  plan: Plan,
+  policies: readonly RetentionPolicy[],
+  listedRegions: readonly string[],
+): Promise<{ stats: DeliveryStats; stopped: Set<string> }> {
   const stats = emptyStats();
+  const stoppedGroups = new Set<string>();
   const nowMs = plan.nowMs;
   const newest = new Map<string, number>();
   const anyNewest = new Map<string, number>();
@@ -25,8 +31,12 @@ export async function checkBackupsStopped(path: AlertPath, plan: Plan, policies:
     for (const group of summary.groups) {
       const region = group.split("/")[0]!;
       if (!listedRegions.includes(region)) continue;
+      // CloudHSM's promise of a daily backup is about clusters. Copies arrive when a copy
+      // job of the user's makes them (weekly, say): no alarm on their rhythm.
+      if (group.includes("/copy:")) continue;
       const newestReadyMs = newest.get(group);
       const stopped = newestReadyMs === undefined || nowMs - newestReadyMs > policy.alerts.backupsStoppedAfterMs;
+      if (stopped) stoppedGroups.add(group);
       try {
         addStats(stats, await checkGroup(path, { policy, group, region, nowMs, newestReadyMs, stopped, sinceFallbackMs: anyNewest.get(group) ?? nowMs }));
       } catch (err) {
@@ -36,7 +46,7 @@ export async function checkBackupsStopped(path: AlertPath, plan: Plan, policies:
       }
     }
   }
-  return stats;
+  return { stats, stopped: stoppedGroups };
 }
 
 interface GroupCheck {

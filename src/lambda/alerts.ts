@@ -42,7 +42,9 @@ export function parseLinkSecrets(value: string, where: string): LinkSecrets {
  */
 export function linkSecretsMiddleware(config: AlertConfig, ssmClientOptions: Record<string, unknown> = {}): middy.MiddlewareObj {
   if (config.linkSecretParameter) {
-    const fetch = ssm({ fetchData: { linkSecretsText: config.linkSecretParameter }, setToContext: true, cacheExpiry: 15 * 60_000, awsClientOptions: ssmClientOptions });
+    // No prefetch at cold start: a failed fetch there is an unhandled rejection that kills the
+    // container; fetched on the first invocation, a failure fails that invocation, which is retried.
+    const fetch = ssm({ fetchData: { linkSecretsText: config.linkSecretParameter }, setToContext: true, cacheExpiry: 15 * 60_000, disablePrefetch: true, awsClientOptions: ssmClientOptions });
     return {
       before: async (request) => {
         await fetch.before?.(request as never);

@@ -1,11 +1,10 @@
 import type { BackupStore, Clock } from "../domain/ports.js";
-import type { RetentionPolicy } from "../domain/types.js";
 import { RetentionError } from "../errors.js";
 import type { ApplyAlerts } from "../jobs/apply-alerts.js";
 import { type RemindReport, runRemind } from "../jobs/remind.js";
-import { loadPolicyFiles } from "../policy/index.js";
 import { DEFAULT_ALERT_SETTINGS } from "../policy/defaults.js";
 import type { LinkSecrets } from "./alerts.js";
+import { policiesOnce } from "./runtime.js";
 import type { SweepConfig } from "./config.js";
 
 export type RemindSummary = Pick<RemindReport, "exitCode" | "expired" | "back"> & { announced: number; reminded: number; messages: number; failures: number };
@@ -28,13 +27,10 @@ export interface RemindDeps {
 
 /** Every 15 minutes: the same `runRemind` as `cloudhsm-retention remind`; fails the invocation on any failure. */
 export function createRemind(deps: RemindDeps): (event?: unknown, context?: object) => Promise<RemindSummary> {
-  let loaded: Promise<RetentionPolicy[]> | undefined;
+  // Policies ship inside the bundle: read them on the first invocation only.
+  const loadPolicies = policiesOnce(deps.config.policyPaths);
   return async function remind(_event, context) {
-    loaded ??= loadPolicyFiles(deps.config.policyPaths).catch((err: unknown) => {
-      loaded = undefined;
-      throw err;
-    });
-    const policies = await loaded;
+    const policies = await loadPolicies();
     const secrets = (context as { linkSecrets?: LinkSecrets } | undefined)?.linkSecrets;
     if (!secrets) throw new RetentionError("remind: no link secrets on the context; the link secret middleware did not run");
     const alerts = deps.alerts(secrets);
@@ -44,6 +40,7 @@ export function createRemind(deps: RemindDeps): (event?: unknown, context?: obje
       store: deps.store,
       path: { ...alerts.path, clock: deps.clock },
       link: alerts.link,
+      alerts: { ...alerts, path: { ...alerts.path, clock: deps.clock } },
       defaults: DEFAULT_ALERT_SETTINGS,
     });
     const d = report.delivery;

@@ -1,12 +1,11 @@
 import type { Clock } from "../domain/ports.js";
 import type { BackupStore } from "../domain/ports.js";
-import type { RetentionPolicy } from "../domain/types.js";
 import { RetentionError } from "../errors.js";
 import type { ApplyAlerts } from "../jobs/apply-alerts.js";
 import { type ApplyReport, runApply } from "../jobs/apply.js";
 import type { JobLogger } from "../jobs/logger.js";
-import { loadPolicyFiles } from "../policy/index.js";
 import type { LinkSecrets } from "./alerts.js";
+import { policiesOnce } from "./runtime.js";
 import type { SweepConfig } from "./config.js";
 
 export class SweepFailedError extends RetentionError {
@@ -45,15 +44,10 @@ export interface SweepDeps {
  * guard halt is not a failure of the run: it is logged at WARN and announced.
  */
 export function createSweep(deps: SweepDeps): (event?: unknown, context?: object) => Promise<SweepSummary> {
-  // Policies ship inside the bundle and cannot change while the container lives: read
-  // them on the first invocation only. A failed read is not kept, so the next one retries.
-  let loaded: Promise<RetentionPolicy[]> | undefined;
+  // Policies ship inside the bundle: read them on the first invocation only.
+  const loadPolicies = policiesOnce(deps.config.policyPaths);
   return async function sweep(_event, context) {
-    loaded ??= loadPolicyFiles(deps.config.policyPaths).catch((err: unknown) => {
-      loaded = undefined;
-      throw err;
-    });
-    const policies = await loaded;
+    const policies = await loadPolicies();
     const secrets = (context as { linkSecrets?: LinkSecrets } | undefined)?.linkSecrets;
     const alerts = deps.alerts && secrets ? deps.alerts(secrets) : undefined;
     if (deps.alerts && !alerts) throw new RetentionError("sweep: no link secrets on the context; the link secret middleware did not run");

@@ -1,10 +1,9 @@
 import type { BackupStore } from "../domain/ports.js";
-import type { RetentionPolicy } from "../domain/types.js";
 import { RetentionError } from "../errors.js";
 import type { ApplyAlerts } from "../jobs/apply-alerts.js";
 import { type CloudTrailEvent, runWatch, type WatchReport } from "../jobs/watch.js";
-import { loadPolicyFiles } from "../policy/index.js";
 import type { LinkSecrets } from "./alerts.js";
+import { policiesOnce } from "./runtime.js";
 
 export interface WatchDeps {
   policyPaths: string[];
@@ -19,15 +18,12 @@ export interface WatchDeps {
  * retries it (the claim in the ledger keeps the retries from telling twice).
  */
 export function createWatch(deps: WatchDeps): (event: CloudTrailEvent, context?: object) => Promise<Omit<WatchReport, "delivery">> {
-  let loaded: Promise<RetentionPolicy[]> | undefined;
+  // Policies ship inside the bundle: read them on the first invocation only.
+  const loadPolicies = policiesOnce(deps.policyPaths);
   return async function watch(event, context) {
-    loaded ??= loadPolicyFiles(deps.policyPaths).catch((err: unknown) => {
-      loaded = undefined;
-      throw err;
-    });
     const secrets = (context as { linkSecrets?: LinkSecrets } | undefined)?.linkSecrets;
     if (!secrets) throw new RetentionError("watch: no link secrets on the context; the link secret middleware did not run");
-    const report = await runWatch({ event, policies: await loaded, store: deps.store, alerts: deps.alerts(secrets), ownRoleArns: deps.ownRoleArns });
+    const report = await runWatch({ event, policies: await loadPolicies(), store: deps.store, alerts: deps.alerts(secrets), ownRoleArns: deps.ownRoleArns });
     if (report.exitCode === 3) throw new RetentionError(`watch: could not tell about ${report.backupId}: ${report.delivery.errors.join("; ")}`);
     const { delivery: _delivery, ...rest } = report;
     return rest;

@@ -42,6 +42,13 @@ export interface LedgerAction {
   untilMs?: number | undefined;
 }
 
+/** An event kept for a later attempt: `id` is stable, so putting it again is recognisable. */
+export interface StashedEvent {
+  id: string;
+  /** The entry as events.ts built it. */
+  entry: { source: string; detailType: string; detail: object; resources: string[]; timeMs?: number | undefined };
+}
+
 /** What the ledger knows of a notice. */
 export interface NoticeState {
   status: "claimed" | "sent";
@@ -72,6 +79,21 @@ export interface PendingEntry {
   runId: string;
 }
 
+/**
+ * A restored backup kept back from policy until `untilMs`: a person wanted it back, and the
+ * next run must not delete it again (AWS documents the same race for its own retention).
+ */
+export interface Hold {
+  region: string;
+  backupId: string;
+  untilMs: number;
+  /** How it came back, as said after "restored": "through the restore link", "outside the link (...)". */
+  via: string;
+  atMs: number;
+  actor: string;
+  runId: string;
+}
+
 /** A backups-stopped episode of one group. */
 export interface StoppedEpisode {
   group: string;
@@ -95,11 +117,30 @@ export interface Ledger {
   actionsFor(region: string, backupId: string): Promise<LedgerAction[]>;
   /** How many backups `policy` deleted since `sinceMs` (maxDeletionsPerDay). */
   deletionsSince(policy: string, sinceMs: number): Promise<number>;
+  /**
+   * Reserves one of `policy`'s deletions under a rolling cap of `cap` per 24 hours, before
+   * DeleteBackup: the reservation is written, then all reservations of the window are
+   * counted; beyond the cap it is withdrawn and false is answered. Overlapping runs thus
+   * cannot together exceed the cap, and a deletion is counted before it is made.
+   */
+  reserveDeletion(policy: string, region: string, backupId: string, nowMs: number, cap: number): Promise<boolean>;
+  /** Withdraws a reservation whose DeleteBackup was not made (failed, refused). */
+  withdrawDeletion(policy: string, region: string, backupId: string, nowMs: number): Promise<void>;
+
+  /** Events that could not be put, kept to be put again by a later run (an outbox). */
+  stashEvents(entries: readonly StashedEvent[], expiresAtMs: number): Promise<void>;
+  stashedEvents(): Promise<StashedEvent[]>;
+  dropStashed(ids: readonly string[]): Promise<void>;
 
   track(entry: PendingEntry, expiresAtMs: number): Promise<void>;
   untrack(region: string, backupId: string): Promise<void>;
   /** Every tracked pending backup of a region. */
   tracked(region: string): Promise<PendingEntry[]>;
+
+  /** Holds a restored backup until `hold.untilMs` (replacing any earlier hold on it). */
+  hold(hold: Hold, expiresAtMs: number): Promise<void>;
+  /** The holds of a region that have not ended by `nowMs`. */
+  holds(region: string, nowMs: number): Promise<Hold[]>;
 
   /** The open backups-stopped episode of a group, if any. */
   episode(group: string): Promise<StoppedEpisode | undefined>;
@@ -119,5 +160,7 @@ export const noticeId = {
   halt: (policy: string, group: string | undefined, guard: string, nowMs: number) =>
     `halt/${policy}/${group ?? "*"}/${guard}/${new Date(nowMs).toISOString().slice(0, 10)}`,
   stopped: (group: string, sinceMs: number) => `stopped/${group}/${Math.round(sinceMs / 1000)}`,
+  /** One "restored" notice per deletion instance (its DeleteTimestamp). */
+  restored: (region: string, backupId: string, deleteAtMs: number) => `restored/${region}/${backupId}/${Math.round(deleteAtMs / 1000)}`,
   resumed: (group: string, sinceMs: number) => `resumed/${group}/${Math.round(sinceMs / 1000)}`,
 };

@@ -3,22 +3,18 @@ import type { Duration } from "../domain/types.js";
 /**
  * Wall-clock arithmetic in an IANA zone without a per-instant `Intl` call.
  *
- * Planning touches every backup, and `formatToParts` costs ~9 µs, so offsets are sampled
- * and cached per zone:
- * - per 15-minute UTC slot (`Math.floor(ms / 900000)`): offset transitions in the modern
- *   tz database fall on 15-minute UTC boundaries, so one sample is valid for the slot
- *   (pre-1970 local mean time offsets are not, and we do not care);
- * - per UTC day on top of that: if the offsets at a day's two midnights (UTC) agree, the
- *   whole day has that offset, since no zone transitions and transitions back within
- *   24 hours (checked at 6-hour steps for all 418 zones Node 20 ships, 1990–2036). A year
- *   of random backup times then costs ~370 samples instead of ~35,000 (~0.3 s cold).
- *   Days with a transition fall back to the slots.
+ * Planning touches every backup, and `formatToParts` costs ~9 µs, so offsets are cached
+ * per zone and UTC day: if the offsets at a day's two midnights (UTC) agree, the whole day
+ * has that offset, since no zone transitions and transitions back within 24 hours (checked
+ * at 6-hour steps for all 418 zones Node 20 ships, 1990–2036). A day whose offsets differ
+ * has one transition, found to the second by bisection (~17 samples, once per such day):
+ * transitions are not always on a 15-minute UTC grid (St. John's fell back at 00:01 local,
+ * 02:31 UTC, until 2011). A year of random backup times costs ~370 samples (~0.3 s cold)
+ * instead of one per backup.
  * The civil date math is done here with Howard Hinnant's days-from-civil algorithms.
  */
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
-const SLOT_MS = 900_000;
-const SLOTS_PER_DAY = 96;
 /** Bounds the memory of a long-lived Lambda container that plans many distinct instants. */
 const MAX_CACHED = 200_000;
 
@@ -42,12 +38,17 @@ export interface WallClock {
  */
 export type ZonedClock = ((epochMs: number, into?: WallClock) => WallClock) & { readonly timezone: string };
 
+/** A UTC day with one offset transition: `before` until `atMs`, `after` from it. */
+interface Transition {
+  atMs: number;
+  before: number;
+  after: number;
+}
+
 class ZoneOffsets {
   readonly #format: Intl.DateTimeFormat | undefined;
-  /** UTC slot → offset. */
-  readonly #slots = new Map<number, number>();
-  /** UTC day → offset for the whole day, or NaN when the day has a transition. */
-  readonly #days = new Map<number, number>();
+  /** UTC day → its offset, or its one transition. */
+  readonly #days = new Map<number, number | Transition>();
 
   constructor(timezone: string) {
     // Throws RangeError for an unknown zone: the policy validator should have caught it.
@@ -68,25 +69,31 @@ class ZoneOffsets {
   offsetAt(utcMs: number): number {
     if (this.#format === undefined) return 0;
     const day = Math.floor(utcMs / MS_PER_DAY);
-    let offset = this.#days.get(day);
-    if (offset === undefined) {
-      const start = this.#slotOffset(day * SLOTS_PER_DAY);
-      offset = start === this.#slotOffset((day + 1) * SLOTS_PER_DAY) ? start : Number.NaN;
+    let known = this.#days.get(day);
+    if (known === undefined) {
+      known = this.#learnDay(day);
       if (this.#days.size >= MAX_CACHED) this.#days.clear();
-      this.#days.set(day, offset);
+      this.#days.set(day, known);
     }
-    // NaN marks a day with a transition: look at its 15-minute slot.
-    return offset === offset ? offset : this.#slotOffset(Math.floor(utcMs / SLOT_MS));
+    if (typeof known === "number") return known;
+    return utcMs < known.atMs ? known.before : known.after;
   }
 
-  #slotOffset(slot: number): number {
-    let offset = this.#slots.get(slot);
-    if (offset === undefined) {
-      offset = this.#sample(slot * SLOT_MS);
-      if (this.#slots.size >= MAX_CACHED) this.#slots.clear();
-      this.#slots.set(slot, offset);
+  #learnDay(day: number): number | Transition {
+    const startMs = day * MS_PER_DAY;
+    const before = this.#sample(startMs);
+    const after = this.#sample(startMs + MS_PER_DAY);
+    if (before === after) return before;
+    // The first whole second with the new offset (Intl reads whole seconds; tz
+    // transitions fall on them): lo always has `before`, hi always `after`.
+    let lo = startMs / 1000;
+    let hi = lo + MS_PER_DAY / 1000;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.#sample(mid * 1000) === before) lo = mid;
+      else hi = mid;
     }
-    return offset;
+    return { atMs: hi * 1000, before, after };
   }
 
   #sample(utcMs: number): number {

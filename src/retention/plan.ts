@@ -1,5 +1,6 @@
 import type { Backup, Counters, Decision, Halt, Plan, PlanWarning, PolicySummary, RetentionPolicy } from "../domain/types.js";
 import { formatDuration, isZeroDuration } from "../domain/duration.js";
+import { isoSeconds } from "../domain/time.js";
 import { zonedClock } from "./calendar.js";
 import { describeKeep } from "./describe.js";
 import { applyGroupGuards, applyPolicyGuards, type GroupOutcomes } from "./guards.js";
@@ -18,12 +19,13 @@ export interface PlanInput {
   regions?: readonly string[] | undefined;
   /** Deletions per policy in the last 24 hours (the ledger's count), for maxDeletionsPerDay. */
   deletedInLastDay?: ReadonlyMap<string, number> | undefined;
+  /** Restored backups held back from policy (the ledger's holds), by backup ID. */
+  holds?: ReadonlyMap<string, { untilMs: number; via: string }> | undefined;
 }
 
 /** Shared by every delete decision (most of a large plan): one array, not 100k copies. */
 const NO_RULE_MATCHED = Object.freeze(["no keep rule matched"]) as unknown as string[];
 
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function stateReason(b: Backup): string {
   if (b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined) {
@@ -91,9 +93,16 @@ export function planRetention(input: PlanInput): Plan {
     planned.forEach((po, gi) => {
       const halt = applyGroupGuards(p.name, po, p.guards, p.timezone, nowMs) ?? onlyFutureHalt(p, mine[gi]!, nowMs);
       if (halt) halts.push(halt);
-      // A tag one letter's case away from a keep-tag was almost certainly meant as one.
+      // A tag one letter's case away from a keep-tag was almost certainly meant as one; a
+      // backup a person restored is held until its hold ends. Both only turn deletes into keeps.
       for (const o of po.outcomes) {
         if (o.keep) continue;
+        const hold = input.holds?.get(o.backup.backupId);
+        if (hold !== undefined && hold.untilMs > nowMs) {
+          o.keep = true;
+          o.reasons = [`held until ${isoSeconds(hold.untilMs)}: restored ${hold.via}`];
+          continue;
+        }
         const near = nearKeepTag(p, o.backup);
         if (near === undefined) continue;
         o.keep = true;

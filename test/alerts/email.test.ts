@@ -122,11 +122,12 @@ describe("the email of a reminder", () => {
   it("says which stage, and the time left", () => {
     // 2 h stage: sent at 04:16 for a backup gone at 06:15: 1 h 59 min left.
     const m = only(reminder([{ ...notice("backup-abcdefghijk"), stageMs: 2 * HOUR }], at("2026-12-04T04:16:00Z")));
-    expect(lines(m.email)[0]).toBe("Reminder: 1 deleted backup of us-east-1/cluster-abc will be gone for good in about 2 h.");
+    // The time left, worked out by hand: 06:15 - 04:16.
+    expect(lines(m.email)[0]).toBe("Reminder: 1 deleted backup of us-east-1/cluster-abc will be gone for good in 1 h 59 min.");
     expect(m.email).toContain("This is the 2 h reminder");
     expect(m.email).toContain("Gone for good: 2026-12-04 07:15 CET (2026-12-04T06:15:00Z), in 1 h 59 min");
     expect(lines(m.email)).toContain(link("backup-abcdefghijk"));
-    expect(m.subject).toBe("[cloudhsm-retention] reminder: 1 backup gone for good in about 2 h, us-east-1/cluster-abc");
+    expect(m.subject).toBe("[cloudhsm-retention] reminder: 1 backup gone for good in 1 h 59 min, us-east-1/cluster-abc");
   });
 
   it("names mixed stages (after a gap, each backup gets its most urgent due stage)", () => {
@@ -139,7 +140,8 @@ describe("the email of a reminder", () => {
         at("2026-12-03T06:16:00Z"),
       ),
     );
-    expect(m.subject).toBe("[cloudhsm-retention] reminder: 2 backups gone for good within about 72 h, us-east-1/cluster-abc");
+    // The first goes at 2026-12-04T06:15, 23 h 59 min after 12-03T06:16; the other two days later.
+    expect(m.subject).toBe("[cloudhsm-retention] reminder: 2 backups gone for good from 23 h 59 min on, us-east-1/cluster-abc");
     expect(m.email).toContain("This is the 24 h and 72 h reminder");
   });
 });

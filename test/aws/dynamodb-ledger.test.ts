@@ -76,12 +76,27 @@ describe("DynamoDbLedger actions", () => {
     expect(actions[0]).toEqual(action(NOW, "backup-aaaaaaaaaaa"));
   });
 
-  it("counts a policy's deletions in a rolling window", async () => {
-    await ledger.record(action(NOW - 25 * 3_600_000, "backup-old11111111", "window"), NOW + DAY);
-    await ledger.record(action(NOW - 3_600_000, "backup-new11111111", "window"), NOW + DAY);
-    await ledger.record(action(NOW - 60_000, "backup-new22222222", "window"), NOW + DAY);
+  it("counts a policy's reserved deletions in a rolling window", async () => {
+    const inf = Number.POSITIVE_INFINITY;
+    expect(await ledger.reserveDeletion("window", "us-east-1", "backup-old11111111", NOW - 25 * 3_600_000, inf)).toBe(true);
+    expect(await ledger.reserveDeletion("window", "us-east-1", "backup-new11111111", NOW - 3_600_000, inf)).toBe(true);
+    expect(await ledger.reserveDeletion("window", "us-east-1", "backup-new22222222", NOW - 60_000, inf)).toBe(true);
     expect(await ledger.deletionsSince("window", NOW - DAY)).toBe(2);
     expect(await ledger.deletionsSince("other", NOW - DAY)).toBe(0);
+    await ledger.withdrawDeletion("window", "us-east-1", "backup-new22222222", NOW);
+    expect(await ledger.deletionsSince("window", NOW - DAY)).toBe(1);
+  });
+
+  it("lets no more than the cap of twenty racing reservations through, and counts only those kept", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.reserveDeletion("capped", "us-east-1", `backup-race${String(i).padStart(8, "0")}`, NOW + i, 5)),
+    );
+    const kept = results.filter(Boolean).length;
+    expect(kept).toBeLessThanOrEqual(5);
+    expect(await ledger.deletionsSince("capped", NOW - DAY)).toBe(kept);
+    // One at a time, the cap is reached exactly.
+    for (let i = 0; i < 8; i++) await ledger.reserveDeletion("serial", "us-east-1", `backup-serial${String(i).padStart(6, "0")}`, NOW + i, 5);
+    expect(await ledger.deletionsSince("serial", NOW - DAY)).toBe(5);
   });
 
   it("treats items past their TTL as gone, by the run's clock (TTL deletion is lazy)", async () => {

@@ -197,9 +197,14 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
     const planned = (await expectedDeletions(fleet())).length;
     // Act: a real process, killed with SIGKILL once about a third of the deletions landed.
     const child = spawn(process.execPath, ["bin/cloudhsm-retention.js", ...applyArgs(endpoint, "--concurrency", "4")], { stdio: "ignore" });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    while ((endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0) < planned / 3) await new Promise((r) => setTimeout(r, 5));
-    child.kill("SIGKILL");
+    let done = false;
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => ((done = true), resolve(code))));
+    try {
+      while (!done && (endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0) < planned / 3) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      // Never leave the process behind: it would go on deleting through a port the next test may reuse.
+      child.kill("SIGKILL");
+    }
     expect(await exited).toBeNull();
     const partial = endpoint.calls.snapshot().byOperation.DeleteBackup ?? 0;
     expect(partial).toBeLessThan(planned);
@@ -209,7 +214,7 @@ describe("cloudhsm-retention apply against the local endpoint", () => {
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout).counts.deleted).toBeGreaterThan(0);
     expect(await pendingIds(endpoint)).toEqual(want);
-  });
+  }, 90_000);
 });
 
 describe("time of check, against the local endpoint with the real SDK", () => {

@@ -205,8 +205,15 @@ describe("reminder stages", () => {
     await client(ep, region).send(new RestoreBackupCommand({ BackupId: restored }));
     at(ep, deleteAt - 24 * HOUR_MS + 60_000);
     expect((await cli(ep, "remind")).code).toBe(0);
-    expect(mentions(messages(ep), restored)).toBe(0);
+    // No reminder: only the notice that it came back (outside the link) and is held.
+    const about = messages(ep).filter((m) => m.email.includes(restored));
+    expect(about.map((m) => m.subject)).toEqual([expect.stringMatching(/restored/)]);
+    expect(about[0]!.email).toContain("outside the link");
+    expect(stagesSent(ep, restored)).toEqual([]);
     for (const id of deleted.slice(1)) expect(mentions(messages(ep), id)).toBe(1);
+    // Held: the next apply leaves it alone although the policy would delete it again.
+    const again = JSON.parse((await cli(ep, "apply", "--now", new Date(ep.clock.nowMs()).toISOString())).stdout);
+    expect(again.decisions.find((d: { backupId: string }) => d.backupId === restored)).toMatchObject({ action: "keep", reasons: [expect.stringMatching(/^held until .*: restored outside the link/)] });
   });
 
   it("when DynamoDB is down, sends nothing and exits 3; once it is back, sends each stage once", async () => {

@@ -75,6 +75,14 @@ describe("zonedClock", () => {
     expect([w.isoWeekYear, w.isoWeek]).toEqual([year, week]);
   });
 
+  it("reads a transition that is off the 15-minute UTC grid exactly (St. John's, 2007-11-04 02:31Z)", () => {
+    const clock = zonedClock("America/St_Johns");
+    // One second before: 00:00:59 NDT on Nov 4. At the transition: 23:01 NST on Nov 3.
+    expect(clock(ms("2007-11-04T02:30:59Z"))).toMatchObject({ day: 4, hour: 0 });
+    expect(clock(ms("2007-11-04T02:31:00Z"))).toMatchObject({ day: 3, hour: 23 });
+    expect(clock(ms("2007-11-04T02:44:00Z"))).toMatchObject({ day: 3, hour: 23 });
+  });
+
   it("throws for an unknown zone", () => {
     expect(() => zonedClock("Mars/Olympus_Mons")).toThrow(RangeError);
   });
@@ -96,6 +104,10 @@ describe("subtractCalendar", () => {
     ["New York gap 02:30 resolves to 01:30 EST", "2026-03-09T06:30:00Z", dur({ days: 1 }), "America/New_York", "2026-03-08T06:30:00.000Z"],
     ["Berlin overlap 02:30 resolves to the later (CET)", "2026-10-26T01:30:00Z", dur({ days: 1 }), "Europe/Berlin", "2026-10-25T01:30:00.000Z"],
     ["New York overlap 01:30 resolves to the earlier (EDT)", "2026-11-02T06:30:00Z", dur({ days: 1 }), "America/New_York", "2026-11-01T05:30:00.000Z"],
+    // St. John's fell back at 00:01 local until 2011 (02:31 UTC): a transition off the
+    // 15-minute UTC grid. At 02:31Z it is already 23:01 NST on Nov 3; a day earlier is
+    // 23:01 NDT on Nov 2, i.e. 01:31Z. (Found by the property below, seed 663185504.)
+    ["St. John's 2007 fall back at 00:01 local, at the instant itself", "2007-11-04T02:31:00Z", dur({ days: 1 }), "America/St_Johns", "2007-11-03T01:31:00.000Z"],
   ])("%s", (_name, at, d, zone, expected) => {
     expect(new Date(subtractCalendar(ms(at), d, zone)).toISOString()).toBe(expected);
   });

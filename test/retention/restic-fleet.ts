@@ -7,22 +7,13 @@
  * The zone arithmetic here uses Intl directly, not src/retention/calendar.ts, and the
  * oracle test checks every instant against the one restic recorded.
  */
+// The seeded PRNG of the example fleets (mulberry32): a fleet is the same on every run and machine.
+import { prng } from "../../src/local/fleet.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** mulberry32: a tiny seeded PRNG, so a fleet is the same on every run and machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hashSeed(text: string, seed: number): number {
   let h = seed ^ 0x811c9dc5;

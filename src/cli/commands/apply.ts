@@ -2,6 +2,7 @@ import { runApply } from "../../jobs/apply.js";
 import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
 import { CONCURRENCY_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { loadPolicyFiles } from "../../policy/index.js";
+import { SetupError } from "../../errors.js";
 import { alertSetup } from "../alerts-setup.js";
 import { parseFormat, parseNow } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
@@ -12,6 +13,7 @@ import { applyToJson, renderApplyTable } from "../render/apply.js";
 import { COLOR, PLAIN, renderPlanTable } from "../render/table.js";
 import { interruptible, SIGNAL_EXIT_CODES } from "../signals.js";
 import { plural } from "../render/words.js";
+import type { RetentionPolicy } from "../../domain/types.js";
 
 export interface ApplyOptions extends AlertFlags, LiveFlags {
   policy: string[];
@@ -41,9 +43,11 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   const { clock, store: awsStore } = await connect(settings, io);
   const { regions, endpointUrl } = settings;
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
-  const alerts = opts.dryRun
-    ? undefined
-    : await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`) });
+  const setup = { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line: string) => io.stderr(`${line}\n`) };
+  const alerts = opts.dryRun ? undefined : opts.alerts === false ? await silentAlerts(opts, setup, policies, io) : await alertSetup(opts, setup);
+  // A dry run reads the holds of restored backups (and the deletions of the last 24 hours)
+  // when a ledger is configured (or local), so that it previews what a real run would do.
+  const ledger = opts.dryRun ? await dryRunLedger(opts, setup, io) : undefined;
   // Progress would interleave with the JSON log lines: only one of them on stderr.
   const progress = progressLine(opts.log ? { ...io, stderrIsTTY: false } : io);
   const { store, inFlight, expectDeletions } = reportingStore(awsStore, progress);
@@ -70,6 +74,7 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
       nowMs,
       clock,
       alerts,
+      ledger,
       dryRun: opts.dryRun,
       concurrency,
       log,
@@ -88,4 +93,39 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, style, { withPlan: false }));
   const signal = interruption.received();
   return signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP" ? SIGNAL_EXIT_CODES[signal] : report.exitCode;
+}
+
+/**
+ * `--no-alerts`: nothing is sent, but the ledger is kept when one is configured (or local),
+ * so that the daily cap, the holds of restored backups and the reminder run's announcements
+ * still hold. Without a ledger the daily cap would count this run only: a policy that sets
+ * maxDeletionsPerDay is refused (fail closed); otherwise the run goes on with a warning.
+ */
+async function silentAlerts(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], policies: readonly RetentionPolicy[], io: CliIo) {
+  try {
+    const alerts = await alertSetup({ ...opts, alerts: undefined }, setup);
+    return alerts && { ...alerts, silent: true };
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    const capped = policies.filter((p) => p.mode === "enforce" && p.guards.maxDeletionsPerDay !== undefined).map((p) => p.name);
+    if (capped.length > 0) {
+      throw new SetupError(
+        `--no-alerts without a ledger: ${capped.length === 1 ? "policy" : "policies"} ${capped.join(", ")} set guards.maxDeletionsPerDay, ` +
+          `which is counted in the ledger; without one the cap could not hold (${err.message})`,
+      );
+    }
+    io.stderr("warning: --no-alerts and no ledger (--ledger-table, LEDGER_TABLE): the daily cap counts this run only, and the holds of restored backups are not seen\n");
+    return undefined;
+  }
+}
+
+/** The ledger a dry run reads holds and recent deletions from, when one is configured (or local); never written to. */
+async function dryRunLedger(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], io: CliIo) {
+  try {
+    return (await alertSetup(opts, setup))?.path.ledger;
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    io.stderr("note: no ledger configured (--ledger-table, LEDGER_TABLE): this preview cannot see the holds of restored backups\n");
+    return undefined;
+  }
 }

@@ -33,8 +33,7 @@ export async function remindCommand(opts: RemindOptions, io: CliIo): Promise<num
   const policies = await loadPolicyFiles(opts.policy);
   const { clock, store } = await connect(settings, io);
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
-  if (opts.alerts === false) throw new UsageError("remind: --no-alerts leaves it nothing to do");
-  const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`) });
+  const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`), purpose: "a reminder run" });
   if (!alerts) throw new SetupError("remind: the alert path is not configured");
   // A reminder run sends as of the service's time, like the Lambda; --now only previews.
   if (nowMs !== undefined && !opts.dryRun) {
@@ -47,6 +46,7 @@ export async function remindCommand(opts: RemindOptions, io: CliIo): Promise<num
     store,
     path: { ...alerts.path, clock: runClock },
     link: alerts.link,
+    alerts: { ...alerts, path: { ...alerts.path, clock: runClock } },
     defaults: DEFAULT_ALERT_SETTINGS,
     dryRun: opts.dryRun,
   });

@@ -3,6 +3,7 @@ import type { CliIo } from "../io.js";
 import { packageRoot } from "../package-root.js";
 import { signalled } from "../signals.js";
 import { applyCommand } from "./apply.js";
+import { DEFAULT_SERVE_PORT, type RestoreServer, startRestoreServer } from "./serve.js";
 
 const examplePolicy = () => join(packageRoot(), "policies", "example.yml");
 
@@ -13,7 +14,8 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
  * `npm start`: the main job on the embedded default. Starts the local AWS endpoint on a
  * free port, seeds the example fleet, runs `apply` with policies/example.yml through the
  * same code path as production, prints the plan and the outcome. `--serve` keeps the
- * endpoint up afterwards for the AWS CLI or SDK.
+ * endpoint up afterwards for the AWS CLI or SDK, and serves the restore page that the
+ * alerts' links open (port 8787), printing one of those links.
  */
 export async function startCommand(opts: { serve?: boolean; verbose?: boolean }, io: CliIo, stopped?: Promise<unknown>): Promise<number> {
   // Dynamic on purpose: production code never imports src/local statically.
@@ -21,10 +23,21 @@ export async function startCommand(opts: { serve?: boolean; verbose?: boolean },
   const { exampleFleet, EXAMPLE_REGIONS } = await import("../../local/example.js");
   const backups = exampleFleet(io.nowMs());
   const endpoint = await startLocalEndpoint({ port: 0, seeds: [{ backups }] });
+  let page: RestoreServer | undefined;
   try {
     io.stderr(`Local AWS endpoint at ${endpoint.url} with ${backups.length} backups in ${EXAMPLE_REGIONS.join(", ")}.\n\n`);
+    // The restore page starts first, so that the alerts' links point at it.
+    if (opts.serve) page = await restorePageFor(endpoint.url, EXAMPLE_REGIONS[0]!, io);
     const code = await applyCommand(
-      { policy: [examplePolicy()], region: EXAMPLE_REGIONS, endpointUrl: endpoint.url, format: "table", credentials: LOCAL_CREDENTIALS, verbose: opts.verbose },
+      {
+        policy: [examplePolicy()],
+        region: EXAMPLE_REGIONS,
+        endpointUrl: endpoint.url,
+        format: "table",
+        credentials: LOCAL_CREDENTIALS,
+        verbose: opts.verbose,
+        ...(page ? { restoreBaseUrl: page.url } : {}),
+      },
       io,
     );
     io.stdout(renderSentAlerts(endpoint.sns.published(), opts.verbose ? 3 : 1));
@@ -34,12 +47,50 @@ export async function startCommand(opts: { serve?: boolean; verbose?: boolean },
           `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cloudhsmv2 describe-backups --endpoint-url ${endpoint.url} --region us-east-1\n` +
           `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npx cloudhsm-retention apply --policy policies/example.yml --region us-east-1 --endpoint-url ${endpoint.url} --dry-run\n`,
       );
+      if (page) io.stdout(restorePageText(page.url, endpoint.sns.published()));
       await (stopped ?? signalled());
     }
     return code;
   } finally {
+    await page?.close();
     await endpoint.close();
   }
+}
+
+/** The restore page on port 8787, where local links point by default; on a free port when that one is taken. */
+async function restorePageFor(endpointUrl: string, region: string, io: CliIo): Promise<RestoreServer> {
+  const opts = { endpointUrl, region, policy: [examplePolicy()], credentials: LOCAL_CREDENTIALS };
+  try {
+    return await startRestoreServer({ ...opts, port: String(DEFAULT_SERVE_PORT) }, io);
+  } catch (err) {
+    if ((err as { cause?: NodeJS.ErrnoException }).cause?.code !== "EADDRINUSE") throw err;
+    const page = await startRestoreServer({ ...opts, port: "0" }, io);
+    io.stderr(`Port ${DEFAULT_SERVE_PORT} is taken: the restore page is at ${page.url}, and this run's links point there.\n`);
+    return page;
+  }
+}
+
+/** Where the restore page is, and one of this run's restore links to open in a browser. */
+function restorePageText(pageUrl: string, published: ReadonlyArray<{ message: string }>): string {
+  const escaped = pageUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`${escaped}/restore/[A-Za-z0-9_-]+`);
+  let link: string | undefined;
+  for (const m of published) {
+    const email = (JSON.parse(m.message) as { email?: string }).email ?? "";
+    link = pattern.exec(email)?.[0];
+    if (link) break;
+  }
+  const lines = ["", `The restore page is up at ${pageUrl}.`];
+  if (link) {
+    lines.push(
+      "Open a restore link from the alerts above in a browser; this one brings back the first backup deleted:",
+      `  ${link}`,
+      "Opening it changes nothing: the page shows the backup, and only its buttons restore it.",
+    );
+  } else {
+    lines.push("This run deleted nothing, so there is no restore link to open.");
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /**

@@ -42,9 +42,12 @@ export function renderApplyTable(report: ApplyReport, style: Style, opts: { with
     if (deleteTimes.length > 0) {
       const first = isoUtcSeconds(deleteTimes.reduce((a, b) => Math.min(a, b)));
       out.push(
-        `Deleted backups stay restorable for 7 days (the first until ${first}): restore one with its alert's link, or with ` +
+        `Deleted backups stay restorable for 7 days (the first until ${first}): restore one with ` +
+          (report.alerts ? "its alert's link or `cloudhsm-retention restore`, which hold it from the next run; or with " : "`cloudhsm-retention restore`, which holds it from the next run; or with ") +
           "aws cloudhsmv2 restore-backup and then pin it (modify-backup-attributes --never-expires), or the next run deletes it again.",
       );
+      if (report.alerts?.silent) out.push(style.warn("No message was sent (--no-alerts); the ledger was kept: the next reminder run announces these deletions, with their restore links."));
+      if (!report.alerts) out.push(style.warn("No one was told of these deletions (--no-alerts), and no ledger was configured: later reminder runs see them as made outside this service."));
     }
   }
   const changed = report.outcomes.filter((o) => o.status === "changed");
@@ -69,10 +72,15 @@ export function renderApplyTable(report: ApplyReport, style: Style, opts: { with
   if (report.alerts) {
     const d = report.alerts.delivery;
     if (report.alerts.blocked) out.push(style.delete(`Ledger unavailable, ${report.alerts.blocked}.`));
-    out.push(`Alerts: ${plural(d.messages, "message")} sent (${plural(d.notices, "notice")}), ${plural(d.events, "event")}.`);
+    out.push(report.alerts.silent ? "Alerts: none sent (--no-alerts); the ledger was kept." : `Alerts: ${plural(d.messages, "message")} sent (${plural(d.notices, "notice")}), ${plural(d.events, "event")}.`);
     const failures = d.failedMessages + d.failedEvents + d.ledgerFailures;
     if (failures > 0) {
-      out.push(style.delete(`${plural(failures, "failure")} on the alert path; the next reminder run (remind) tells what this run could not:`));
+      out.push(
+        style.delete(
+          `${plural(failures, "failure")} on the alert path: the next reminder run announces the deletions this run could not, ` +
+            "and the next apply run the halts and backups-stopped alerts:",
+        ),
+      );
       for (const e of d.errors) out.push(`  ${e}`);
     }
   }

@@ -4,7 +4,8 @@ import type { Style } from "./table.js";
 import { isoUtcSeconds } from "./time.js";
 import { plural } from "./words.js";
 
-const hours = (ms: number): string => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`);
+/** A stage as the events and the docs name it: `72h`, `24h`, `2h`. */
+const hours = (ms: number): string => `${Math.round(ms / 3_600_000)}h`;
 
 /** What a reminder run told, and what it could not. */
 export function renderRemindTable(report: RemindReport, style: Style): string {

@@ -49,6 +49,7 @@ export function ruleOf(reason: string): string {
   const guard = /^guard: (\w+)/.exec(r);
   if (guard) return `guard ${guard[1]}`;
   if (r.startsWith("dated after the run's now")) return "dated in the future";
+  if (r.startsWith("held until ")) return "held after a restore";
   return r;
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, Server } from "node:http";
-import { createRequire } from "node:module";
+import { createRequire, Module } from "node:module";
 
 /** Options dynalite documents; the emulator passes the table state delays. */
 export interface DynaliteOptions {
@@ -36,7 +36,7 @@ export class Dynalite {
 
   /** dynalite takes the account and region of its ARNs from the environment when its store is made. */
   constructor(region: string, accountId: string, options: DynaliteOptions) {
-    const dynalite = createRequire(import.meta.url)("dynalite") as (opts: DynaliteOptions) => Server;
+    const dynalite = loadDynalite();
     const saved = { AWS_ACCOUNT_ID: process.env.AWS_ACCOUNT_ID, AWS_REGION: process.env.AWS_REGION };
     process.env.AWS_ACCOUNT_ID = accountId;
     process.env.AWS_REGION = region;
@@ -89,4 +89,30 @@ class ResponseCollector {
     const bytes = body === undefined ? Buffer.alloc(0) : typeof body === "string" ? Buffer.from(body, "utf8") : body;
     this.done({ status: this.statusCode, headers: this.headers, body: bytes });
   }
+}
+
+/**
+ * dynalite, with its on-disk store left out. dynalite requires `level` at load time for the
+ * `path` option, and `level` loads classic-level's native LevelDB binding; the emulator only
+ * ever uses dynalite's in-memory store (memory-level), so a stand-in takes `level`'s place in
+ * the module cache and no native code is loaded (a process exit then has no native
+ * teardown to go wrong; one such crash was seen at exit).
+ */
+function loadDynalite(): (opts: DynaliteOptions) => Server {
+  const require = createRequire(import.meta.url);
+  const fromDynalite = createRequire(require.resolve("dynalite/db/index.js"));
+  const levelPath = fromDynalite.resolve("level");
+  if (require.cache[levelPath] === undefined) {
+    class Level {
+      constructor() {
+        throw new Error("the local endpoint keeps DynamoDB in memory; dynalite's path option is not supported");
+      }
+    }
+    const stub = new Module(levelPath);
+    stub.filename = levelPath;
+    stub.loaded = true;
+    stub.exports = { Level };
+    require.cache[levelPath] = stub;
+  }
+  return require("dynalite") as (opts: DynaliteOptions) => Server;
 }

@@ -3,13 +3,13 @@ import { internalError, invalidAction, SnsError, throttling, XML_CONTENT_TYPE } 
 import { QueryParams } from "./params.js";
 import { publish } from "./publish.js";
 import { SnsStore } from "./store.js";
-import { createTopic, listTopics, type SnsContext, subscribe } from "./topics.js";
+import { createTopic, getTopicAttributes, listTopics, type SnsContext, subscribe } from "./topics.js";
 import { document, el, type Markup } from "./xml.js";
 
 /**
  * SNS over the AWS query protocol: `POST /` with a form-encoded body
  * (`Action=Publish&Version=2010-03-31&...`), XML replies in the SNS namespace. Emulates
- * CreateTopic, Subscribe, ListTopics and Publish; any other action answers
+ * CreateTopic, Subscribe, ListTopics, GetTopicAttributes and Publish; any other action answers
  * InvalidAction, so a caller learns at once what is missing. Nothing is delivered:
  * accepted messages are recorded for `GET /_emulator/sns`.
  */
@@ -19,6 +19,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateTopic: createTopic,
   Subscribe: subscribe,
   ListTopics: listTopics,
+  GetTopicAttributes: getTopicAttributes,
   Publish: publish,
 };
 

@@ -78,6 +78,14 @@ export function listTopics(p: QueryParams, ctx: SnsContext): Markup {
   return el("ListTopicsResult", el("Topics", ...members), next === undefined ? undefined : el("NextToken", next));
 }
 
+/** GetTopicAttributes: the topic's attributes (NotFound for a topic that does not exist). */
+export function getTopicAttributes(p: QueryParams, ctx: SnsContext): Markup {
+  const topic = existingTopic(p.require("TopicArn"), ctx);
+  const attributes: Record<string, string> = { ...Object.fromEntries(topic.attributes), TopicArn: topic.topicArn, SubscriptionsConfirmed: String(topic.subscriptions.filter((s) => !s.pendingConfirmation).length), SubscriptionsPending: String(topic.subscriptions.filter((s) => s.pendingConfirmation).length) };
+  const entries = Object.entries(attributes).map(([key, value]) => el("entry", el("key", key), el("value", value)));
+  return el("GetTopicAttributesResult", el("Attributes", ...entries));
+}
+
 /**
  * The topic an ARN names in the caller's region. A malformed ARN is InvalidParameter;
  * a well-formed one that names no topic here (another region included) is NotFound.
