@@ -10,6 +10,7 @@ import type { ServiceClock } from "../aws/service-clock.js";
 import { SnsNotifier } from "../aws/sns-notifier.js";
 import { SetupError } from "../errors.js";
 import type { ApplyAlerts } from "../jobs/apply-alerts.js";
+import type { Ledger } from "../ledger/port.js";
 import type { JobLogger } from "../jobs/logger.js";
 import { newRunId } from "../jobs/run-id.js";
 import { linkMaker } from "../restore/links.js";
@@ -97,6 +98,22 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
     revision: flags.revision ?? (env.POLICY_REVISION || undefined) ?? (await policyRevision(ctx.policyPaths)),
     actor: `cli:${safeUser()}@${hostname()}`,
   };
+}
+
+/**
+ * The ledger alone, read-only, for a preview (`apply --dry-run`, the live `plan`) against
+ * AWS: a preview reads the holds of restored backups and the day's deletions, so it needs
+ * neither the topic nor the restore base URL (a read-only CI role plans with LEDGER_TABLE
+ * and dynamodb:Query alone). The table's region is the alert path's: the topic's region,
+ * else AWS_REGION, else us-east-1. Undefined when no table is configured.
+ */
+export function previewLedgerOnly(flags: AlertFlags, ctx: AlertContext): Ledger | undefined {
+  const table = flags.ledgerTable ?? (ctx.env.LEDGER_TABLE || undefined);
+  if (table === undefined) return undefined;
+  const topicArn = flags.topicArn ?? (ctx.env.ALERT_TOPIC_ARN || undefined);
+  const region = regionOf(topicArn) ?? (ctx.env.AWS_REGION || undefined) ?? "us-east-1";
+  const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
+  return new DynamoDbLedger({ client: clients.documents, tableName: table, nowMs: () => ctx.clock.nowMs() });
 }
 
 /** How long the ledger keeps a record after the backup is gone: LEDGER_RETENTION_DAYS, default 400 (a year and change, for audits). */

@@ -2,9 +2,12 @@ import { CloudHsmBackupStore } from "../aws/cloudhsm-store.js";
 import { type CloudHsmClientFor, cloudHsmClients, endpointFromEnv, requireCredentials } from "../aws/clients.js";
 import { ServiceClock } from "../aws/service-clock.js";
 import { endpointUrlSetting, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../domain/settings.js";
-import { UsageError } from "../errors.js";
+import { SetupError, UsageError } from "../errors.js";
+import type { Ledger } from "../ledger/port.js";
+import { type AlertContext, type AlertFlags, alertSetup, previewLedgerOnly } from "./alerts-setup.js";
 import { parseRegion } from "./args.js";
 import type { CliIo } from "./io.js";
+import { isLocalEndpoint } from "./local-resources.js";
 
 /**
  * The part of `apply`, `remind` and the live `plan` that reaches AWS: the regions, the
@@ -53,4 +56,32 @@ export async function connect(settings: LiveSettings, io: CliIo): Promise<Live> 
   await requireCredentials(clientFor(settings.regions[0]!), io.env.AWS_PROFILE || undefined);
   const retry = settings.maxAttempts === undefined ? undefined : { maxAttempts: settings.maxAttempts };
   return { clock, clientFor, store: new CloudHsmBackupStore({ clientFor, retry }) };
+}
+
+/**
+ * The ledger a preview (`apply --dry-run`, the live `plan`) reads the holds of restored
+ * backups and the day's deletions from; never written to. Against the local endpoint it is
+ * the local alert path's (created on first use, as `apply` does); against AWS the table
+ * alone is enough (--ledger-table, LEDGER_TABLE). Without one the preview says on stderr
+ * what it cannot see; a table that cannot be read is reported after the listing.
+ */
+export async function previewLedger(flags: AlertFlags, setup: AlertContext, io: CliIo): Promise<Ledger | undefined> {
+  const local = setup.endpointUrl !== undefined && (await isLocalEndpoint(setup.endpointUrl));
+  if (!local) {
+    const ledger = previewLedgerOnly(flags, setup);
+    if (ledger === undefined) io.stderr("note: no ledger configured (--ledger-table, LEDGER_TABLE): this preview cannot see the holds of restored backups\n");
+    return ledger;
+  }
+  try {
+    return (await alertSetup(flags, setup))?.path.ledger;
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    io.stderr(`note: the local ledger could not be set up (${err.message}): this preview cannot see the holds of restored backups\n`);
+    return undefined;
+  }
+}
+
+/** The preview's line on stderr when its ledger could not be read (the plan is made without holds). */
+export function ledgerUnreadNote(error: string): string {
+  return `note: the ledger could not be read (${error}): this preview cannot see the holds of restored backups\n`;
 }

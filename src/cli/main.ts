@@ -6,6 +6,7 @@ import type { CliIo } from "./io.js";
 import { packageVersion } from "./package-root.js";
 import {
   alertOptions,
+  ledgerTableOption,
   endpointOption,
   formatOption,
   maxAttemptsOption,
@@ -37,7 +38,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addHelpText("after", EXAMPLES.validate)
     .action(async (paths: string[]) => setExit(await (await import("./commands/validate.js")).validateCommand(paths, io)));
 
-  program
+  const plan = program
     .command("plan")
     .description("show what the policies would keep and delete, and why; changes nothing (lists AWS live unless --inventory)")
     .addOption(policyOption())
@@ -50,8 +51,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(formatOption(["table", "json", "markdown", "html"]))
     .addOption(single("--out <file>", "write the output to this file instead of stdout"))
     .addOption(verboseOption())
-    .addHelpText("after", EXAMPLES.plan)
-    .action(async (opts) => setExit(await (await import("./commands/plan.js")).planCommand(opts, io)));
+    // A live plan respects the ledger's holds of restored backups and daily caps, as apply does.
+    .addOption(ledgerTableOption("DynamoDB ledger table whose holds of restored backups a live plan respects (default: LEDGER_TABLE; local: the local ledger)"))
+    .addHelpText("after", EXAMPLES.plan);
+  plan.action(async (opts) => setExit(await (await import("./commands/plan.js")).planCommand(opts, io)));
 
   program
     .command("start")

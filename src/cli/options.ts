@@ -35,12 +35,14 @@ export interface AlertFlags {
   alerts?: boolean | undefined;
 }
 
+export const ledgerTableOption = (description: string) => new Option("--ledger-table <name>", description).argParser(once("--ledger-table"));
+
 /** The alert path's flags; `--no-alerts` only where it makes sense (a deleting run). */
 export function alertOptions(opts: { noAlerts?: boolean } = {}): Option[] {
   const options = [
     new Option("--topic-arn <arn>", "SNS topic for alerts (default: ALERT_TOPIC_ARN)").argParser(once("--topic-arn")),
     new Option("--event-bus <name>", "EventBridge bus for events (default: EVENT_BUS_NAME; none: no events)").argParser(once("--event-bus")),
-    new Option("--ledger-table <name>", "DynamoDB ledger table (default: LEDGER_TABLE)").argParser(once("--ledger-table")),
+    ledgerTableOption("DynamoDB ledger table (default: LEDGER_TABLE)"),
     new Option("--restore-base-url <url>", "base of restore links (default: RESTORE_BASE_URL)").argParser(once("--restore-base-url")),
     new Option("--revision <rev>", "policy revision recorded in the ledger (default: POLICY_REVISION, else git)").argParser(once("--revision")),
   ];

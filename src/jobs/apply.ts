@@ -2,12 +2,11 @@ import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type Retr
 import { isoSeconds } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 import type { Ledger } from "../ledger/port.js";
-import { type ApplyAlerts, deletionHooks, deletionsInLastDay, type HookFailures, tellRun } from "./apply-alerts.js";
+import { type ApplyAlerts, deletionHooks, type HookFailures, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
 import type { Plan, RetentionPolicy } from "../domain/types.js";
-import { planRetention } from "../retention/plan.js";
 import { type CheckStats, deletePlanned } from "./delete.js";
-import { listRegions, type RegionListing } from "./list.js";
+import { listAndPlan, type RegionListing } from "./list.js";
 import type { JobLogger } from "./logger.js";
 import { SILENT } from "./logger.js";
 
@@ -81,6 +80,8 @@ export interface ApplyReport {
    * ledger kept every deletion from happening; `silent` with --no-alerts (ledger kept, nothing sent).
    */
   alerts: { delivery: DeliveryStats; blocked: string | undefined; silent: boolean } | undefined;
+  /** Set when the ledger could not be read (a dry run's plan then cannot see holds; a real run deletes nothing). */
+  ledgerError?: string | undefined;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
@@ -96,27 +97,17 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const log = input.log ?? SILENT;
   const startedAtMs = input.clock?.nowMs() ?? input.nowMs ?? 0;
   const regions = [...new Set(input.regions)];
-  const listings = await listRegions(input.store, regions, log);
-  const backups = listings.flatMap((l) => l.backups);
-  const listedRegions = listings.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
-  const nowMs = runNow(input);
   const alerts = input.dryRun ? undefined : input.alerts;
-
-  let blocked: string | undefined;
-  let deletedInLastDay: Map<string, number> | undefined;
-  let holds: Map<string, { untilMs: number; via: string }> | undefined;
+  // A dry run reads the ledger too, so that it previews what a real run would do.
   const ledger = alerts?.path.ledger ?? input.ledger;
-  try {
-    // A dry run reads them too, so that it previews what a real run would do.
-    if (ledger) deletedInLastDay = await deletionsInLastDay(ledger, input.policies, nowMs);
-    if (ledger) holds = await readHolds(ledger, listedRegions, nowMs);
-  } catch (err) {
+  const { listings, backups, listedRegions, nowMs, facts, plan } = await listAndPlan({ policies: input.policies, regions, store: input.store, nowMs: () => runNow(input), ledger, log });
+  let blocked: string | undefined;
+  if (facts.error !== undefined) {
     // Without the ledger a deletion could be neither counted, nor checked against the holds
     // of restored backups, nor recorded: none is made.
-    if (!input.dryRun) blocked = `nothing deleted: ${(err as Error).message}`;
-    log.error(input.dryRun ? "ledger unavailable; the plan cannot see holds" : "ledger unavailable; nothing is deleted", { error: (err as Error).message });
+    if (!input.dryRun) blocked = `nothing deleted: ${facts.error}`;
+    log.error(input.dryRun ? "ledger unavailable; the plan cannot see holds" : "ledger unavailable; nothing is deleted", { error: facts.error });
   }
-  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay, holds });
   input.onPlan?.(plan);
 
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
@@ -142,7 +133,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     failed: outcomes.filter((o) => o.status === "failed").length,
     held: outcomes.filter((o) => o.status === "held").length,
     changed: outcomes.filter((o) => o.status === "changed").length,
-    listFailures: listings.filter((l) => l.listing.error !== undefined).length,
+    listFailures: listings.filter((l) => l.error !== undefined).length,
     reportOnly: deletions.length - planned.length,
     deferred: plan.policies.reduce((n, p) => n + p.deferred, 0),
     // A halt in a report-mode policy changes nothing that would have happened: it is
@@ -151,7 +142,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     notAttempted: notAttempted.length,
   };
   const retries: RetryCounts = {};
-  for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
+  for (const r of [...listings.map((l) => l.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
   let exitCode: 0 | 3 | 4 = counts.failed + counts.listFailures > 0 || blocked !== undefined ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
   if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
@@ -181,7 +172,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   return {
     plan,
     dryRun: input.dryRun === true,
-    listings: listings.map((l) => l.listing),
+    listings,
     outcomes,
     checks,
     counts,
@@ -189,6 +180,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     interrupted,
     notAttempted,
     alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked, silent: alerts.silent === true } : undefined,
+    ledgerError: facts.error,
     exitCode,
   };
 }
@@ -211,10 +203,4 @@ function runNow(input: ApplyInput): number {
     );
   }
   return input.nowMs;
-}
-
-async function readHolds(ledger: Ledger, regions: readonly string[], nowMs: number): Promise<Map<string, { untilMs: number; via: string }>> {
-  const out = new Map<string, { untilMs: number; via: string }>();
-  for (const region of regions) for (const h of await ledger.holds(region, nowMs)) out.set(h.backupId, { untilMs: h.untilMs, via: h.via });
-  return out;
 }

@@ -1,9 +1,12 @@
 import type { BackupStore, RetryCounts } from "../domain/ports.js";
-import type { Backup } from "../domain/types.js";
+import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
+import type { Ledger } from "../ledger/port.js";
+import { planRetention } from "../retention/plan.js";
+import { deletionsInLastDay } from "./apply-alerts.js";
 import type { JobLogger } from "./logger.js";
 
 /**
- * Listing every region before a plan: one code path for `apply`, `apply --dry-run`, the
+ * Listing every region, and planning it: one code path for `apply`, `apply --dry-run`, the
  * live `plan` and the sweep Lambda. A region whose listing fails is reported and planned
  * not at all (a partial listing could delete a kept backup).
  */
@@ -61,4 +64,56 @@ function refuseCrossRegionTwins(listings: Listed[], log: JobLogger): Listed[] {
     log.error("listing failed; nothing in this region is planned or deleted", { region: l.listing.region, error });
     return { listing: { ...l.listing, backups: 0, error }, backups: [] };
   });
+}
+
+/** What the ledger says a plan must respect: each policy's deletions in the last 24 hours, and holds of restored backups. */
+export interface LedgerFacts {
+  deletedInLastDay?: Map<string, number> | undefined;
+  holds?: Map<string, { untilMs: number; via: string }> | undefined;
+  /** Set when the ledger could not be read. */
+  error?: string | undefined;
+}
+
+export interface ListedPlan {
+  listings: RegionListing[];
+  backups: Backup[];
+  /** The regions listed successfully: the plan covers those only. */
+  listedRegions: string[];
+  nowMs: number;
+  facts: LedgerFacts;
+  plan: Plan;
+}
+
+/**
+ * List every region, read the ledger's facts (when there is a ledger), and plan: the first
+ * half of `apply`, and all of `apply --dry-run` and of the live `plan`. `nowMs` is asked
+ * for after the listing, so that a service clock has seen the endpoint's Date header.
+ */
+export async function listAndPlan(input: {
+  policies: readonly RetentionPolicy[];
+  regions: readonly string[];
+  store: BackupStore;
+  nowMs: () => number;
+  ledger?: Ledger | undefined;
+  log: JobLogger;
+}): Promise<ListedPlan> {
+  const listed = await listRegions(input.store, [...new Set(input.regions)], input.log);
+  const backups = listed.flatMap((l) => l.backups);
+  const listedRegions = listed.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
+  const nowMs = input.nowMs();
+  const facts = input.ledger ? await ledgerFacts(input.ledger, input.policies, listedRegions, nowMs) : {};
+  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay: facts.deletedInLastDay, holds: facts.holds });
+  return { listings: listed.map((l) => l.listing), backups, listedRegions, nowMs, facts, plan };
+}
+
+/** The ledger's facts for a plan; a ledger that cannot be read is reported in `error`, not thrown. */
+export async function ledgerFacts(ledger: Ledger, policies: readonly RetentionPolicy[], regions: readonly string[], nowMs: number): Promise<LedgerFacts> {
+  try {
+    const deletedInLastDay = await deletionsInLastDay(ledger, policies, nowMs);
+    const holds = new Map<string, { untilMs: number; via: string }>();
+    for (const region of regions) for (const h of await ledger.holds(region, nowMs)) holds.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+    return { deletedInLastDay, holds };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }

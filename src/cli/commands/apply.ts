@@ -6,7 +6,7 @@ import { SetupError } from "../../errors.js";
 import { alertSetup } from "../alerts-setup.js";
 import { parseFormat, parseNow } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
-import { connect, type LiveFlags, liveSettings } from "../live.js";
+import { connect, ledgerUnreadNote, type LiveFlags, liveSettings, previewLedger } from "../live.js";
 import type { AlertFlags } from "../options.js";
 import { progressLine, reportingStore } from "../progress.js";
 import { applyToJson, renderApplyTable } from "../render/apply.js";
@@ -47,7 +47,7 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   const alerts = opts.dryRun ? undefined : opts.alerts === false ? await silentAlerts(opts, setup, policies, io) : await alertSetup(opts, setup);
   // A dry run reads the holds of restored backups (and the deletions of the last 24 hours)
   // when a ledger is configured (or local), so that it previews what a real run would do.
-  const ledger = opts.dryRun ? await dryRunLedger(opts, setup, io) : undefined;
+  const ledger = opts.dryRun ? await previewLedger(opts, setup, io) : undefined;
   // Progress would interleave with the JSON log lines: only one of them on stderr.
   const progress = progressLine(opts.log ? { ...io, stderrIsTTY: false } : io);
   const { store, inFlight, expectDeletions } = reportingStore(awsStore, progress);
@@ -91,6 +91,7 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
     interruption.dispose();
   }
   io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, style, { withPlan: false }));
+  if (report.dryRun && report.ledgerError !== undefined) io.stderr(ledgerUnreadNote(report.ledgerError));
   const signal = interruption.received();
   return signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP" ? SIGNAL_EXIT_CODES[signal] : report.exitCode;
 }
@@ -115,17 +116,6 @@ async function silentAlerts(opts: ApplyOptions, setup: Parameters<typeof alertSe
       );
     }
     io.stderr("warning: --no-alerts and no ledger (--ledger-table, LEDGER_TABLE): the daily cap counts this run only, and the holds of restored backups are not seen\n");
-    return undefined;
-  }
-}
-
-/** The ledger a dry run reads holds and recent deletions from, when one is configured (or local); never written to. */
-async function dryRunLedger(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], io: CliIo) {
-  try {
-    return (await alertSetup(opts, setup))?.path.ledger;
-  } catch (err) {
-    if (!(err instanceof SetupError)) throw err;
-    io.stderr("note: no ledger configured (--ledger-table, LEDGER_TABLE): this preview cannot see the holds of restored backups\n");
     return undefined;
   }
 }

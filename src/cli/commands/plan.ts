@@ -2,8 +2,9 @@ import { writeFile } from "node:fs/promises";
 import type { Backup, Plan, RetentionPolicy } from "../../domain/types.js";
 import { PolicyValidationError, UsageError } from "../../errors.js";
 import { parseInventory } from "../../inventory/parse.js";
-import { listRegions, type RegionListing } from "../../jobs/list.js";
+import { type LedgerFacts, ledgerFacts, listAndPlan, type RegionListing } from "../../jobs/list.js";
 import { SILENT } from "../../jobs/logger.js";
+import type { Ledger } from "../../ledger/port.js";
 import { loadPolicyFiles } from "../../policy/index.js";
 import { diffPlans } from "../../retention/diff.js";
 import { planRetention } from "../../retention/plan.js";
@@ -11,7 +12,8 @@ import { parseFormat, parseNow, parseRegion } from "../args.js";
 import { loadComparePolicies } from "../compare-source.js";
 import { readUserFile } from "../files.js";
 import { type CliIo, useColor } from "../io.js";
-import { connect, type LiveFlags, liveSettings } from "../live.js";
+import { connect, ledgerUnreadNote, type LiveFlags, liveSettings, previewLedger } from "../live.js";
+import type { AlertFlags } from "../options.js";
 import { progressLine, reportingStore } from "../progress.js";
 import type { CompareInput } from "../render/compare.js";
 import { COLOR, PLAIN } from "../render/table.js";
@@ -19,7 +21,7 @@ import { renderPlanOutput } from "../render/plan-output.js";
 
 export const PLAN_FORMATS = ["table", "json", "markdown", "html"] as const;
 
-export interface PlanOptions extends LiveFlags {
+export interface PlanOptions extends LiveFlags, Pick<AlertFlags, "ledgerTable"> {
   policy: string[];
   inventory?: string | undefined;
   now?: string | undefined;
@@ -36,6 +38,9 @@ interface Source {
   /** Live: the regions listed successfully (the plan covers those only). */
   regions?: string[] | undefined;
   listings?: RegionListing[] | undefined;
+  /** Live, with a ledger: the holds of restored backups and the day's deletions, as apply reads them. */
+  ledger?: Ledger | undefined;
+  facts?: LedgerFacts | undefined;
 }
 
 /**
@@ -48,7 +53,7 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
   const format = parseFormat(opts.format, PLAN_FORMATS);
   const compared = opts.compare !== undefined;
   if (opts.inventory !== undefined) {
-    for (const [flag, value] of [["--endpoint-url", opts.endpointUrl], ["--max-attempts", opts.maxAttempts]] as const) {
+    for (const [flag, value] of [["--endpoint-url", opts.endpointUrl], ["--max-attempts", opts.maxAttempts], ["--ledger-table", opts.ledgerTable]] as const) {
       if (value !== undefined) throw new UsageError(`${flag}: only for a live plan; with --inventory nothing is listed`);
     }
     const [first, second] = opts.region ?? [];
@@ -62,26 +67,28 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
   const old = opts.compare === undefined ? undefined : await loadComparePolicies(opts.compare, process.cwd());
 
   let source: Source;
+  let plan: Plan;
   if (opts.inventory !== undefined) {
     const region = opts.region?.[0] === undefined ? undefined : parseRegion(opts.region[0]);
     const backups = parseInventory(await readUserFile(opts.inventory, "inventory"), opts.inventory, region);
     source = { backups, nowMs: givenNowMs ?? io.nowMs() };
+    plan = planRetention({ backups, policies, nowMs: source.nowMs });
   } else {
-    // The same listing as apply (src/jobs/list.ts); "now" is the endpoint's clock unless --now.
+    // What apply --dry-run does (src/jobs/list.ts): list, read the ledger when there is one,
+    // plan; "now" is the endpoint's clock unless --now.
     const { clock, store: awsStore } = await connect(settings!, io);
+    const { regions, endpointUrl } = settings!;
+    const setup = { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log: SILENT, warn: (line: string) => io.stderr(`${line}\n`) };
+    const ledger = await previewLedger(opts, setup, io);
     const progress = progressLine(io);
-    const listed = await listRegions(reportingStore(awsStore, progress).store, settings!.regions, SILENT);
+    const listed = await listAndPlan({ policies, regions, store: reportingStore(awsStore, progress).store, nowMs: () => givenNowMs ?? clock.nowMs(), ledger, log: SILENT });
     progress.done();
-    source = {
-      backups: listed.flatMap((l) => l.backups),
-      nowMs: givenNowMs ?? clock.nowMs(),
-      regions: listed.filter((l) => l.listing.error === undefined).map((l) => l.listing.region),
-      listings: listed.map((l) => l.listing),
-    };
+    if (listed.facts.error !== undefined) io.stderr(ledgerUnreadNote(listed.facts.error));
+    source = { backups: listed.backups, nowMs: listed.nowMs, regions: listed.listedRegions, listings: listed.listings, ledger, facts: listed.facts };
+    plan = listed.plan;
   }
 
-  const plan = planRetention({ backups: source.backups, policies, nowMs: source.nowMs, regions: source.regions });
-  const compare = old && comparison(opts.compare!, old, policies, plan, source);
+  const compare = old && (await comparison(opts.compare!, old, policies, plan, source));
   const style = useColor(io) && opts.out === undefined ? COLOR : PLAIN;
   const text = renderPlanOutput(format, { plan, policies, compare, listings: source.listings, style, verbose: opts.verbose });
   if (opts.out === undefined) io.stdout(text);
@@ -93,8 +100,10 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
   return failed ? 3 : plan.halts.some((h) => enforced.has(h.policy)) ? 4 : 0;
 }
 
-function comparison(base: string, old: RetentionPolicy[], policies: RetentionPolicy[], after: Plan, source: Source): CompareInput {
-  const before = planRetention({ backups: source.backups, policies: old, nowMs: source.nowMs, regions: source.regions });
+/** The same backups, "now" and ledger facts, planned under the old policies. */
+async function comparison(base: string, old: RetentionPolicy[], policies: RetentionPolicy[], after: Plan, source: Source): Promise<CompareInput> {
+  const facts = source.ledger && source.facts?.error === undefined ? await ledgerFacts(source.ledger, old, source.regions ?? [], source.nowMs) : source.facts;
+  const before = planRetention({ backups: source.backups, policies: old, nowMs: source.nowMs, regions: source.regions, deletedInLastDay: facts?.deletedInLastDay, holds: facts?.holds });
   return { base, before, after, diff: diffPlans(before, after, old, policies) };
 }
 
