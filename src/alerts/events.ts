@@ -116,7 +116,7 @@ export function restoredEvent(alert: Extract<Alert, { kind: "restored" }>, accou
   const held = alert.heldUntilMs;
   return entry(
     DETAIL_TYPES.restored,
-    { ...backupFields(alert.backup), restoredAt: isoUtc(alert.nowMs), via: name(alert.via), heldUntil: held === undefined ? null : isoUtc(held), pinned: held === undefined },
+    { ...backupFields(alert.backup), restoredAt: isoUtc(alert.nowMs), via: name(alert.via.replace(/^through /, "")), heldUntil: held === undefined ? null : isoUtc(held), pinned: held === undefined },
     arns(alert.backup, accountId),
     alert.nowMs,
   );

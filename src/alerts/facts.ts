@@ -169,30 +169,41 @@ export function stageList(backups: readonly ReminderNotice[]): string {
   return stages.length <= 1 ? (stages[0] ?? "") : `${stages.slice(0, -1).join(", ")} and ${stages[stages.length - 1]}`;
 }
 
-/** The headline, without product tag or part marker. `backups` is the whole alert's list. */
+/**
+ * The headline, without product tag or part marker: where first (region and cluster), then
+ * what, so that a subject cut to fit SNS's 100 characters loses the end of the "what", never
+ * which cluster it is about. `backups` is the whole alert's list.
+ */
 export function headline(alert: Alert): string {
+  const { where, what } = headlineParts(alert);
+  return `${where}: ${what}`;
+}
+
+function headlineParts(alert: Alert): { where: string; what: string } {
   switch (alert.kind) {
     case "deletion": {
       const all = alert.backups;
       const outside = all.every(isOutside) ? " outside policy" : "";
-      return `${count(all.length, "backup")} deleted${outside} in ${v(alert.group)}`;
+      return { where: v(alert.group), what: `${count(all.length, "backup")} deleted${outside}` };
     }
-    case "reminder": {
+    case "reminder":
       // The time actually left to the soonest, not the stage's name: after a gap they differ.
-      return `reminder: ${count(alert.backups.length, "backup")} gone for good ${stagePhrase(alert.backups, alert.nowMs)}, ${v(alert.group)}`;
-    }
+      return { where: v(alert.group), what: `reminder: ${count(alert.backups.length, "backup")} gone for good ${stagePhrase(alert.backups, alert.nowMs)}` };
     case "halt":
-      return `policy ${v(alert.policy)} halted${alert.group === undefined ? "" : ` in ${v(alert.group)}`} by ${v(alert.guard)}`;
+      return alert.group === undefined
+        ? { where: `policy ${v(alert.policy)}`, what: `halted by ${v(alert.guard)}` }
+        : { where: v(alert.group), what: `policy ${v(alert.policy)} halted by ${v(alert.guard)}` };
     case "backups-stopped":
-      return alert.newestReadyMs === undefined
-        ? `backups stopped: ${v(alert.group)}, no READY backup`
-        : `backups stopped: ${v(alert.group)}, none for ${spanText(alert.nowMs - alert.newestReadyMs)}`;
+      return {
+        where: v(alert.group),
+        what: alert.newestReadyMs === undefined ? "backups stopped, no READY backup" : `backups stopped, none for ${spanText(alert.nowMs - alert.newestReadyMs)}`,
+      };
     case "backups-resumed":
-      return `backups resumed: ${v(alert.group)}`;
+      return { where: v(alert.group), what: "backups resumed" };
     case "restored": {
       const until = alert.heldUntilMs;
       const held = until === undefined ? "pinned" : isValidEpochMs(until) ? `held until ${isoUtc(until).slice(0, 10)}` : "held";
-      return `restored ${v(alert.backup.backupId)} in ${v(alert.backup.group)}, ${held}`;
+      return { where: v(alert.backup.group), what: `restored ${v(alert.backup.backupId)}, ${held}` };
     }
   }
 }

@@ -213,7 +213,7 @@ function singleBody(alert: SingleAlert, opts: RenderOptions): Body {
           : `Held until ${isoUtc(alert.heldUntilMs)} (${relativeText(alert.heldUntilMs, alert.nowMs)}): no policy deletes it before then.`;
       return {
         ...common,
-        description: `*Restored:* ${id(b.backupId)} of ${slackText(b.group, CAP.group)} is READY again (via ${slackText(alert.via, 200)}). ${hold}`,
+        description: `*Restored:* ${id(b.backupId)} of ${slackText(b.group, CAP.group)} is READY again, restored ${slackText(alert.via, 200)}. ${hold}`,
         nextSteps: ["Nothing needs doing if this restore was intended."],
         resources: [resource(b, opts)],
         context: context({ region: b.region, group: b.group, clusterId: b.clusterId, policy: b.policy, backupId: b.backupId }),

@@ -12,7 +12,7 @@ import { isoUtc, localAndUtc, relativeText, spanText, stageText } from "./time-t
 
 const id = (value: string | null | undefined) => oneLine(value, CAP.id);
 const LABEL_WIDTH = 15;
-const field = (label: string, value: string) => `${`${label}:`.padEnd(LABEL_WIDTH)}${value}`;
+const field = (label: string, value: string) => `${`${label}:`.padEnd(LABEL_WIDTH - 1)} ${value}`;
 
 function footer(opts: RenderOptions): string {
   const lines = [
@@ -26,12 +26,16 @@ function footer(opts: RenderOptions): string {
 
 /** `cluster-abc in us-east-1`, with the group when it says more (copies, unknown cluster). */
 function where(b: { clusterId: string | undefined; region: string; group: string }): string {
+  // A cross-region copy: its group names the source (`us-west-2/copy:us-east-1/cluster-abc`).
+  const copy = /^[^/]+\/copy:([^/]+)\/(.+)$/.exec(b.group);
+  if (copy) return `copy in ${id(b.region)} of ${id(copy[2])} (${id(copy[1])})`;
   const base = `${b.clusterId === undefined ? "unknown cluster" : id(b.clusterId)} in ${id(b.region)}`;
   return b.clusterId !== undefined && b.group === `${b.region}/${b.clusterId}` ? base : `${base} (group ${oneLine(b.group, CAP.group)})`;
 }
 
 /** For sentences: `cluster cluster-abc in us-east-1`, or `an unknown cluster in ...`. */
 function clusterPhrase(b: { clusterId: string | undefined; region: string; group: string }): string {
+  if (/^[^/]+\/copy:/.test(b.group)) return `the ${where(b)}`;
   return b.clusterId === undefined ? `an ${where(b)}` : `cluster ${where(b)}`;
 }
 
@@ -141,10 +145,10 @@ function singleBody(alert: SingleAlert): string[] {
         `Backup ${id(b.backupId)} of ${clusterPhrase(b)} was restored and is READY again.`,
         hold,
         "",
-        field("Restored via", oneLine(alert.via, 200)),
+        field("Restored", oneLine(alert.via, 200)),
         field("Created", localAndUtc(b.createdAtMs, b.timezone)),
         field("Was deleted", isOutside(b) ? "outside policy (not by cloudhsm-retention)" : `by policy ${id(b.policy)}`),
-        field("Why", oneLine(b.reason, CAP.reason)),
+        field("Deleted because", oneLine(b.reason, CAP.reason)),
       ];
     }
   }

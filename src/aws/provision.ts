@@ -11,7 +11,7 @@ import { ensureLedgerTable } from "./dynamodb-ledger.js";
  */
 export async function provisionAlertResources(
   clients: AlertClients,
-  names: { topicArn?: string | undefined; topicName?: string; bus: string; table: string },
+  names: { topicArn?: string | undefined; topicName?: string; bus?: string | undefined; table?: string | undefined },
 ): Promise<{ topicArn: string; problems: string[] }> {
   const problems: string[] = [];
   const failed = (what: string) => (err: unknown) => void problems.push(`${what}: ${(err as Error).name}: ${(err as Error).message}`);
@@ -24,9 +24,11 @@ export async function provisionAlertResources(
     const out = await clients.sns.send(new CreateTopicCommand({ Name: name })).catch(failed("the topic"));
     if (out?.TopicArn) topicArn = out.TopicArn;
   }
-  await clients.events.send(new CreateEventBusCommand({ Name: names.bus })).catch((err: unknown) => {
-    if (!(err instanceof ResourceAlreadyExistsException)) failed("the event bus")(err);
-  });
-  await ensureLedgerTable(clients.dynamodb, names.table).catch(failed("the ledger table"));
+  if (names.bus !== undefined) {
+    await clients.events.send(new CreateEventBusCommand({ Name: names.bus })).catch((err: unknown) => {
+      if (!(err instanceof ResourceAlreadyExistsException)) failed("the event bus")(err);
+    });
+  }
+  if (names.table !== undefined) await ensureLedgerTable(clients.dynamodb, names.table).catch(failed("the ledger table"));
   return { topicArn, problems };
 }

@@ -52,12 +52,15 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
   let table = flags.ledgerTable ?? (env.LEDGER_TABLE || undefined);
   let baseUrl = flags.restoreBaseUrl ?? (env.RESTORE_BASE_URL || undefined);
   // One alert path whatever the order of --region: the topic's region, else AWS_REGION, else
-  // us-east-1 (the local endpoint keeps SNS and DynamoDB per region).
-  const region = regionOf(topicArn) ?? (env.AWS_REGION || undefined) ?? "us-east-1";
+  // us-east-1. The local endpoint keeps SNS and DynamoDB per region, so there AWS_REGION (set
+  // in many shells for other work) is ignored: every local run meets the same ledger.
+  const region = regionOf(topicArn) ?? (local ? undefined : env.AWS_REGION || undefined) ?? "us-east-1";
   const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
   let bus = busFlag;
   if (local) {
-    const made = await provisionAlertResources(clients, { topicArn, bus: bus ?? LOCAL_NAMES.bus, table: table ?? LOCAL_NAMES.table });
+    // Only the default names are created: a misspelt --ledger-table must not start an empty
+    // ledger that knows no holds (the preflight below reports it instead).
+    const made = await provisionAlertResources(clients, { topicArn, bus: bus === undefined ? LOCAL_NAMES.bus : undefined, table: table === undefined ? LOCAL_NAMES.table : undefined });
     for (const problem of made.problems) ctx.warn(`warning: could not create ${problem} on the local endpoint ${ctx.endpointUrl}; going on`);
     topicArn = made.topicArn;
     bus ??= LOCAL_NAMES.bus;

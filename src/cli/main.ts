@@ -116,7 +116,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(single("--port <port>", "TCP port (default 8787, where local restore links point; 0 = any free port)"))
     .addOption(endpointOption())
     .option("--policy <file-or-dir>", "policy files, to name a backup's policy and time zone (repeatable)", collect)
-    .addOption(single("--region <region>", "region of the alert path (topic, ledger) when ALERT_TOPIC_ARN does not say; apply's first --region (default us-east-1)"))
+    .addOption(single("--region <region>", "region for the credentials check (default us-east-1); each link names its backup's own region, and the alert path's region is the topic's (see README)"))
     .option("--log", "write JSON log lines to stderr");
   for (const option of alertOptions()) serve.addOption(option);
   serve.addHelpText("after", EXAMPLES.serve);

@@ -3,6 +3,7 @@ import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
 import type { Ledger } from "../ledger/port.js";
 import { planRetention } from "../retention/plan.js";
 import { deletionsInLastDay } from "./apply-alerts.js";
+import { DEFAULT_HOLD_MS } from "./restore.js";
 import type { JobLogger } from "./logger.js";
 
 /**
@@ -101,17 +102,30 @@ export async function listAndPlan(input: {
   const backups = listed.flatMap((l) => l.backups);
   const listedRegions = listed.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
   const nowMs = input.nowMs();
-  const facts = input.ledger ? await ledgerFacts(input.ledger, input.policies, listedRegions, nowMs) : {};
+  const facts = input.ledger ? await ledgerFacts(input.ledger, input.policies, listedRegions, backups, nowMs) : {};
   const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay: facts.deletedInLastDay, holds: facts.holds });
   return { listings: listed.map((l) => l.listing), backups, listedRegions, nowMs, facts, plan };
 }
 
-/** The ledger's facts for a plan; a ledger that cannot be read is reported in `error`, not thrown. */
-export async function ledgerFacts(ledger: Ledger, policies: readonly RetentionPolicy[], regions: readonly string[], nowMs: number): Promise<LedgerFacts> {
+/**
+ * The ledger's facts for a plan; a ledger that cannot be read is reported in `error`, not
+ * thrown. The holds are the ledger's, and one more kind: a backup this ledger tracks as
+ * pending deletion that is READY again was restored by some path other than the link (the
+ * console, the AWS CLI). The next reminder run records its hold and announces it; until
+ * then every run, and every preview, holds it as if that were done, so that a person's
+ * restore is never undone by an apply that happens to run first.
+ */
+export async function ledgerFacts(ledger: Ledger, policies: readonly RetentionPolicy[], regions: readonly string[], backups: readonly Backup[], nowMs: number): Promise<LedgerFacts> {
   try {
     const deletedInLastDay = await deletionsInLastDay(ledger, policies, nowMs);
     const holds = new Map<string, { untilMs: number; via: string }>();
-    for (const region of regions) for (const h of await ledger.holds(region, nowMs)) holds.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+    const ready = new Set(backups.filter((b) => b.state === "READY").map((b) => `${b.region}/${b.backupId}`));
+    for (const region of regions) {
+      for (const h of await ledger.holds(region, nowMs)) holds.set(h.backupId, { untilMs: h.untilMs, via: h.via });
+      for (const t of await ledger.tracked(region)) {
+        if (!holds.has(t.backupId) && ready.has(`${region}/${t.backupId}`)) holds.set(t.backupId, { untilMs: nowMs + DEFAULT_HOLD_MS, via: "outside the link (the console, the AWS CLI or an SDK)" });
+      }
+    }
     return { deletedInLastDay, holds };
   } catch (err) {
     return { error: (err as Error).message };

@@ -220,11 +220,12 @@ async function settleTracked(input: RemindInput, region: string, tracked: Pendin
     if (b === undefined) report.expired++;
     else report.back++;
     if (input.dryRun) continue;
-    if (b !== undefined && b.state === "READY" && t.ours && t.confirmed && input.alerts !== undefined) {
-      const stats = await holdRestoredOutside({ alerts: input.alerts, policies: input.policies }, b, t.deleteAtMs);
+    if (b !== undefined && b.state === "READY" && t.confirmed && input.alerts !== undefined) {
+      const stats = await holdRestoredOutside({ alerts: input.alerts, policies: input.policies }, b, t);
       addStats(report.delivery, stats);
       report.restoredOutside++;
-      if (stats.ledgerFailures > 0) continue;
+      // Tracked until the notice is told: the next run tries again, and its claim keeps it once.
+      if (stats.ledgerFailures > 0 || stats.failedMessages > 0) continue;
     }
     if (b === undefined) {
       const policy = input.policies.find((p) => p.name === t.policy);

@@ -38,8 +38,10 @@ export type RestoreStatus =
   | "restored"
   /** It was READY already (an earlier click, someone else): the hold or pin is made sure of. */
   | "already-restored"
-  /** It no longer exists, or its DeleteTimestamp has passed: gone for good. */
+  /** Its DeleteTimestamp has passed: gone for good. */
   | "gone"
+  /** AWS does not list it in this region: another region, or gone for good long ago. */
+  | "not-found"
   /** It cannot be restored (another state), or AWS refused. */
   | "failed";
 
@@ -96,7 +98,18 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
     backup: before,
     ...extra,
   });
-  if (!before || (before.state === "PENDING_DELETION" && before.deleteAtMs !== undefined && before.deleteAtMs <= nowMs)) {
+  if (!before) {
+    // AWS lists a deleted backup for a while only, and a backup of another region never. The
+    // ledger tells them apart when it saw the deletion in this region; else the message says both.
+    const deletion = (await path.ledger.actionsFor(req.region, req.backupId).catch(() => [])).find((a) => a.kind === "delete" || a.kind === "deleted-outside");
+    const tracked = (await path.ledger.tracked(req.region).catch(() => [])).some((t) => t.backupId === req.backupId);
+    if (deletion !== undefined || tracked) return result("gone", `${req.backupId} is gone for good: its restore window of 7 days has ended, and AWS cannot bring it back.`);
+    return result(
+      "not-found",
+      `${req.backupId} is not in ${req.region}: check the region (the alert names it), or it was deleted for good long enough ago that AWS no longer lists it. aws cloudhsmv2 describe-backups --filters backupIds=${req.backupId} --region <region> looks elsewhere.`,
+    );
+  }
+  if (before.state === "PENDING_DELETION" && before.deleteAtMs !== undefined && before.deleteAtMs <= nowMs) {
     return result("gone", `${req.backupId} is gone for good: its restore window of 7 days has ended, and AWS cannot bring it back.`);
   }
   let status: RestoreStatus;
@@ -114,7 +127,14 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
   }
 
   const delivery = emptyStats();
-  const keepMs = (before.deleteAtMs ?? nowMs) + path.retentionMs;
+  // What the ledger knows of its deletion: whether it was ours, and why. A READY backup it
+  // still tracks was restored by an earlier call whose ledger steps failed (DynamoDB down):
+  // this call finishes them, the notice included.
+  const tracked = (await path.ledger.tracked(req.region).catch(() => [])).find((t) => t.backupId === req.backupId);
+  const lastDeletion = (await path.ledger.actionsFor(req.region, req.backupId).catch(() => [])).filter((a) => a.kind === "delete" || a.kind === "deleted-outside").at(-1);
+  const deleteAtMs = before.deleteAtMs ?? tracked?.deleteAtMs;
+  const neverDeleted = before.state === "READY" && tracked === undefined && lastDeletion === undefined;
+  const keepMs = (deleteAtMs ?? nowMs) + path.retentionMs;
   const base = { atMs: nowMs, runId: path.runId, region: req.region, backupId: req.backupId, group: groupKeyOf(before), policy: policyOf(before, deps.policies)?.name ?? null, revision: deps.alerts.revision, actor: req.actor };
   let pinned = backup.neverExpires;
   let heldUntilMs: number | undefined;
@@ -127,6 +147,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       delivery.errors.push((err as Error).message);
     }
   };
+  const what = status === "restored" ? "restored" : neverDeleted ? "not deleted (READY)" : "already restored";
   if (status === "restored") await ledgerStep(() => path.ledger.record({ ...base, kind: "restore", reason: `restored ${req.via}` }, keepMs));
   if (req.mode === "pin") {
     if (!pinned) {
@@ -137,7 +158,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       pinned = true;
       await ledgerStep(() => path.ledger.record({ ...base, kind: "pin", reason: `kept forever (NeverExpires), restored ${req.via}` }, keepMs));
     }
-    message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and kept forever (NeverExpires).`;
+    message = `${req.backupId} is ${what} and kept forever (NeverExpires).`;
   } else {
     heldUntilMs = nowMs + (req.holdMs ?? DEFAULT_HOLD_MS);
     const existing = (await path.ledger.holds(req.region, nowMs).catch(() => [])).find((h) => h.backupId === req.backupId);
@@ -147,15 +168,26 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       await ledgerStep(() => path.ledger.hold({ region: req.region, backupId: req.backupId, untilMs: until, via: req.via, atMs: nowMs, actor: req.actor, runId: path.runId }, until + path.retentionMs));
       await ledgerStep(() => path.ledger.record({ ...base, kind: "hold", reason: `held, restored ${req.via}`, untilMs: until }, until + path.retentionMs));
     }
-    message = `${req.backupId} is ${status === "restored" ? "restored" : "already restored"} and held until ${isoSeconds(heldUntilMs)}: policy will not delete it before then.`;
+    message =
+      delivery.ledgerFailures > 0
+        ? `${req.backupId} is ${what}, but its hold could not be recorded in the ledger, so a policy may delete it again: run this again once the ledger answers.`
+        : `${req.backupId} is ${what} and held until ${isoSeconds(heldUntilMs)}: policy will not delete it before then.`;
   }
-  await ledgerStep(() => path.ledger.untrack(req.region, req.backupId));
-  if (before.deleteAtMs !== undefined) {
+  const recorded = delivery.ledgerFailures === 0;
+  let told = true;
+  if (deleteAtMs !== undefined) {
     const policy = policyOf(before, deps.policies);
-    const notice = backupNotice(before, before.deleteAtMs, { group: groupKeyOf(before), policy, reason: `restored ${req.via}`, outsidePolicy: false, link: deps.alerts.link });
+    const outsidePolicy = !(tracked?.ours ?? lastDeletion?.kind === "delete");
+    const reason = tracked?.reason ?? lastDeletion?.reason ?? "not recorded";
+    const notice = backupNotice(before, deleteAtMs, { group: groupKeyOf(before), policy, reason, outsidePolicy, link: deps.alerts.link });
     const alert: Alert = { kind: "restored", nowMs, backup: notice, via: req.via, heldUntilMs };
-    addStats(delivery, await deliverOne(path, alert, noticeId.restored(req.region, req.backupId, before.deleteAtMs), keepMs));
+    const sent = await deliverOne(path, alert, noticeId.restored(req.region, req.backupId, deleteAtMs), keepMs);
+    told = sent.failedMessages === 0 && sent.ledgerFailures === 0;
+    addStats(delivery, sent);
   }
+  // Untracked only once the hold is recorded and the notice told: until then the reminder
+  // run finds it READY and tracked, and finishes both (see holdRestoredOutside).
+  if (tracked !== undefined && recorded && told) await ledgerStep(() => path.ledger.untrack(req.region, req.backupId));
   const nativeRetentionWarning = heldUntilMs === undefined ? undefined : await nativeWarning(deps.store, backup, nowMs, heldUntilMs);
   return { status, backup, heldUntilMs, pinned, message, nativeRetentionWarning, delivery };
 }
@@ -181,35 +213,43 @@ async function nativeWarning(store: BackupRestorer, b: Backup, nowMs: number, un
 }
 
 /**
- * A backup this service deleted that is READY again, restored by any path but the link
- * (the console, the AWS CLI): a person wanted it back, so it gets the default hold, a
- * record, and a notice ("restored outside the link"), as if restored through the link.
+ * A backup deleted (by this service or outside it) that is READY again while the ledger
+ * still tracks it. Either it was restored by a path other than the link (the console, the
+ * AWS CLI): a person wanted it back, so it gets the default hold, a record, and a notice;
+ * or a restore through the link or the CLI could not finish its ledger steps or its notice:
+ * its hold (however long) stands, and only the notice is sent, once.
  */
 export async function holdRestoredOutside(
   deps: { alerts: ApplyAlerts; policies: readonly RetentionPolicy[] },
   backup: Backup,
-  deleteAtMs: number,
+  deletion: { deleteAtMs: number; reason: string; ours: boolean },
   holdMs = DEFAULT_HOLD_MS,
 ): Promise<DeliveryStats> {
   const { path } = deps.alerts;
   const nowMs = path.clock.nowMs();
-  const via = "outside the link (the console, the AWS CLI or an SDK)";
-  const untilMs = nowMs + holdMs;
   const policy = policyOf(backup, deps.policies);
   const delivery = emptyStats();
+  let via = "outside the link (the console, the AWS CLI or an SDK)";
+  let untilMs: number | undefined = nowMs + holdMs;
   try {
-    await path.ledger.hold({ region: backup.region, backupId: backup.backupId, untilMs, via, atMs: nowMs, actor: "unknown (restored outside the link)", runId: path.runId }, untilMs + path.retentionMs);
-    await path.ledger.record(
-      { kind: "restore", atMs: nowMs, runId: path.runId, region: backup.region, backupId: backup.backupId, group: groupKeyOf(backup), policy: policy?.name ?? null, revision: deps.alerts.revision, reason: `restored ${via}; held by default`, actor: "unknown", untilMs },
-      untilMs + path.retentionMs,
-    );
+    const existing = (await path.ledger.holds(backup.region, nowMs)).find((h) => h.backupId === backup.backupId);
+    if (existing !== undefined) [via, untilMs] = [existing.via, existing.untilMs];
+    else if (backup.neverExpires) untilMs = undefined;
+    else {
+      const until = untilMs;
+      await path.ledger.hold({ region: backup.region, backupId: backup.backupId, untilMs: until, via, atMs: nowMs, actor: "unknown (restored outside the link)", runId: path.runId }, until + path.retentionMs);
+      await path.ledger.record(
+        { kind: "restore", atMs: nowMs, runId: path.runId, region: backup.region, backupId: backup.backupId, group: groupKeyOf(backup), policy: policy?.name ?? null, revision: deps.alerts.revision, reason: `restored ${via}; held by default`, actor: "unknown", untilMs: until },
+        until + path.retentionMs,
+      );
+    }
   } catch (err) {
     delivery.ledgerFailures++;
     delivery.errors.push((err as Error).message);
     return delivery;
   }
-  const notice = backupNotice(backup, deleteAtMs, { group: groupKeyOf(backup), policy, reason: `restored ${via}`, outsidePolicy: false, link: deps.alerts.link });
+  const notice = backupNotice(backup, deletion.deleteAtMs, { group: groupKeyOf(backup), policy, reason: deletion.reason, outsidePolicy: !deletion.ours, link: deps.alerts.link });
   const alert: Alert = { kind: "restored", nowMs, backup: notice, via, heldUntilMs: untilMs };
-  addStats(delivery, await deliverOne(path, alert, noticeId.restored(backup.region, backup.backupId, deleteAtMs), untilMs + path.retentionMs));
+  addStats(delivery, await deliverOne(path, alert, noticeId.restored(backup.region, backup.backupId, deletion.deleteAtMs), (untilMs ?? nowMs) + path.retentionMs));
   return delivery;
 }

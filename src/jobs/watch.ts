@@ -87,6 +87,12 @@ export async function runWatch(input: WatchInput): Promise<WatchReport> {
   if (!now || now.state !== "PENDING_DELETION" || now.deleteAtMs === undefined) {
     return ignore(`the backup is no longer pending deletion (${now ? now.state : "gone"})`, { backupId, actor });
   }
+  // A CLI run of this service (an engineer's role, not the sweep's) is not "outside policy":
+  // its write-ahead record says so, and its own run announces the deletion in its words.
+  const known = (await path.ledger.tracked(region).catch(() => [])).find((t) => t.backupId === backupId && t.ours);
+  if (known !== undefined && Math.abs(known.deleteAtMs - now.deleteAtMs) < 86_400_000) {
+    return ignore("deleted by a run of this service (the ledger tracks it as a policy deletion): its run announces it", { backupId, actor });
+  }
   const reason = `deleted outside policy by ${actor}`;
   const group = groupKeyOf(now);
   const policy = policyOf(now, input.policies);

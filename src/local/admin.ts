@@ -72,7 +72,7 @@ function route(req: LocalRequest, deps: AdminDeps): LocalResponse {
       // Routes a service adds for its own state (`GET sns`, `DELETE events`, ...).
       for (const service of deps.services) {
         const own = service.adminRoutes && Object.hasOwn(service.adminRoutes, key) ? service.adminRoutes[key] : undefined;
-        if (own) return own(req);
+        if (own) return own(req, { nowMs: () => deps.clock.nowMs() });
       }
       throw new AdminError(`no admin route ${req.method} ${req.path}; see src/local/README.md`, 404);
     }

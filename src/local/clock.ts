@@ -11,6 +11,7 @@
 export class EmulatorClock {
   private offsetMs = 0;
   private readonly realNowMs: () => number;
+  private readonly listeners = new Set<() => void>();
 
   /** `realNowMs` is injectable so that tests can freeze the underlying time. */
   constructor(opts: { realNowMs?: () => number; startMs?: number } = {}) {
@@ -26,12 +27,28 @@ export class EmulatorClock {
   set(epochMs: number): void {
     if (!Number.isFinite(epochMs)) throw new RangeError(`clock.set: not a time: ${epochMs}`);
     this.offsetMs = epochMs - this.realNowMs();
+    this.changed();
   }
 
   /** Skips ahead (or back, with a negative amount). */
   advance(ms: number): void {
     if (!Number.isFinite(ms)) throw new RangeError(`clock.advance: not a duration: ${ms}`);
     this.offsetMs += ms;
+    this.changed();
+  }
+
+  /**
+   * Called after every `set` and `advance`, so the endpoint does at once the work that
+   * fell due (backups made, retention, permanent deletion) and CloudTrail subscribers
+   * hear of it without another call. Returns a function that unsubscribes.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   toISOString(): string {

@@ -66,6 +66,7 @@ export class Edge {
       body,
       region: scope?.region ?? this.defaultRegion,
       signingService: scope?.service,
+      accessKeyId: scope?.accessKeyId,
     };
     return this.dispatch(req, requestId);
   }
@@ -93,9 +94,14 @@ export class Edge {
     const { latencyMs } = this.faults.forService(service.name);
     if (latencyMs > 0) await sleep(latencyMs);
     const call = { req, requestId };
-    if (fault === "throttle") return service.fault("throttle", "Rate exceeded", call);
-    if (fault === "internal") return service.fault("internal", "Injected internal failure (emulator fault injection).", call);
-    if (fault === "outage") return service.fault("internal", `The ${service.name} service is unavailable (emulator outage switch).`, call);
+    if (fault !== undefined) {
+      let response: LocalResponse;
+      if (fault === "throttle") response = service.fault("throttle", "Rate exceeded", call);
+      else if (fault === "internal") response = service.fault("internal", "Injected internal failure (emulator fault injection).", call);
+      else response = service.fault("internal", `The ${service.name} service is unavailable (emulator outage switch).`, call);
+      service.faulted?.({ ...call, fault, response, nowMs: this.clock.nowMs() });
+      return response;
+    }
     const ctx = {
       nowMs: () => this.clock.nowMs(),
       requestId,

@@ -19,6 +19,8 @@ export interface LocalRequest {
   region: string;
   /** The SigV4 signing name (`cloudhsm`, `sns`, `events`, `dynamodb`) when signed. */
   signingService: string | undefined;
+  /** The SigV4 access key ID when signed: who called, for CloudTrail. */
+  accessKeyId?: string | undefined;
 }
 
 export interface LocalResponse {
@@ -51,8 +53,17 @@ export interface FaultCall {
   requestId: string;
 }
 
-/** An admin route a service adds under `/_emulator/`, e.g. `GET sns`. */
-export type AdminRoute = (req: LocalRequest) => LocalResponse;
+/** A call the edge failed by fault injection before the service saw it. */
+export interface FaultedCall extends FaultCall {
+  fault: "throttle" | "internal" | "outage";
+  /** What the edge answered (the service's own `fault` rendering). */
+  response: LocalResponse;
+  /** The emulated time of the call. */
+  nowMs: number;
+}
+
+/** An admin route a service adds under `/_emulator/`, e.g. `GET sns`; `nowMs` is the emulated clock. */
+export type AdminRoute = (req: LocalRequest, ctx: { nowMs(): number }) => LocalResponse;
 
 /**
  * One emulated AWS service behind the single edge port (LocalStack's design): the edge
@@ -72,6 +83,11 @@ export interface LocalService {
    */
   fault(kind: FaultKind, message: string, call?: FaultCall): LocalResponse;
   /**
+   * Told about every call the edge failed by fault injection, after `fault` rendered it,
+   * so a service that logs its calls (CloudHSM's call log and CloudTrail) sees these too.
+   */
+  faulted?(call: FaultedCall): void;
+  /**
    * Loads test data from the admin API (`POST /_emulator/seed?service=<name>`); returns
    * how many records were stored. Throws a `UserInputError` for bad input.
    */
@@ -87,7 +103,7 @@ export function jsonResponse(status: number, body: unknown, contentType = "appli
   return { status, headers: { "content-type": contentType }, body: JSON.stringify(body) };
 }
 
-const CREDENTIAL = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
 /**
  * Region and signing name from the SigV4 credential scope, in the `Authorization`
@@ -95,12 +111,12 @@ const CREDENTIAL = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_req
  * requests, the `X-Amz-Credential` query parameter. The signature itself is not checked:
  * every key is welcome, as with any local AWS emulator.
  */
-export function credentialScope(headers: IncomingHttpHeaders, query: URLSearchParams): { region: string; service: string } | undefined {
+export function credentialScope(headers: IncomingHttpHeaders, query: URLSearchParams): { region: string; service: string; accessKeyId: string } | undefined {
   const auth = headers.authorization;
   const m = CREDENTIAL.exec(typeof auth === "string" ? auth : "");
-  if (m) return { region: m[1] as string, service: m[2] as string };
+  if (m) return { accessKeyId: m[1] as string, region: m[2] as string, service: m[3] as string };
   const parts = query.get("X-Amz-Credential")?.split("/");
-  if (parts && parts.length === 5 && parts[2] && parts[3]) return { region: parts[2], service: parts[3] };
+  if (parts && parts.length === 5 && parts[0] && parts[2] && parts[3]) return { accessKeyId: parts[0], region: parts[2], service: parts[3] };
   return undefined;
 }
 

@@ -2,8 +2,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Backup } from "../domain/types.js";
 import { EmulatorClock } from "./clock.js";
+import type { BackupSchedules, ServiceRetention } from "./cloudhsm/automation.js";
+import type { CallLogEntry, LifecycleEntry } from "./cloudhsm/logs.js";
 import { CloudHsmService } from "./cloudhsm/service.js";
 import type { BackupStore } from "./cloudhsm/store.js";
+import type { CloudTrail } from "./cloudtrail.js";
 import type { DynaliteOptions } from "./dynamodb/dynalite.js";
 import { DynamoDbService } from "./dynamodb/service.js";
 import { Edge } from "./edge.js";
@@ -61,6 +64,19 @@ export interface EventsState {
   clear(): number;
 }
 
+/**
+ * CloudTrail's records of CloudHSM's mutating calls and of the service's own retention
+ * deletions (what `GET /_emulator/cloudtrail` lists), and who callers are.
+ */
+export type CloudTrailState = Pick<CloudTrail, "subscribe" | "events" | "clear" | "setIdentity" | "identities" | "clearIdentities" | "identityFor">;
+
+/** A log read in process: what its admin route lists, after the work due by now is done. */
+export interface LogState<T> {
+  entries(): T[];
+  /** Forgets the entries; returns how many there were. */
+  clear(): number;
+}
+
 export interface LocalEndpoint {
   /** `http://127.0.0.1:<port>`, ready for an SDK client's `endpoint` or `--endpoint-url`. */
   url: string;
@@ -72,6 +88,15 @@ export interface LocalEndpoint {
   events: EventsState;
   faults: FaultInjector;
   calls: CallCounter;
+  /** CloudHSM's daily backups per cluster (off until set): `set`, `stop`, `resume`, `remove`, `list`. */
+  schedules: BackupSchedules;
+  /** CloudHSM's own retention (off until enabled): `enable`, `disable`, `enabled`, `setDays`, `view`. */
+  retention: ServiceRetention;
+  cloudtrail: CloudTrailState;
+  /** Every mutating CloudHSM call (DeleteBackup, RestoreBackup, ModifyBackupAttributes, ModifyCluster). */
+  callLog: LogState<CallLogEntry>;
+  /** What CloudHSM did on its own: backups created and ready, retention deletions, backups gone for good. */
+  lifecycle: LogState<LifecycleEntry>;
   close(): Promise<void>;
 }
 
@@ -79,8 +104,9 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
   const host = opts.host ?? "127.0.0.1";
   if (host !== "127.0.0.1") throw new Error(`the local endpoint binds 127.0.0.1 only, not ${String(host)}`);
   const clock = opts.clock ?? new EmulatorClock();
-  const cloudhsm = new CloudHsmService();
+  const cloudhsm = new CloudHsmService({ nowMs: () => clock.nowMs() });
   for (const seed of opts.seeds ?? []) cloudhsm.store.upsert(seed.backups, clock.nowMs(), seed.region);
+  const catchUp = () => cloudhsm.store.catchUp(clock.nowMs());
   const sns = new SnsService();
   const events = new EventsService();
   const dynamodb = new DynamoDbService(opts.dynamodb);
@@ -96,6 +122,7 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const stopFollowingClock = clock.onChange(catchUp);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
@@ -110,7 +137,36 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
     events: { entries: () => events.entries(), clear: () => events.clear() },
     faults: edge.faults,
     calls: edge.calls,
+    schedules: cloudhsm.schedules,
+    retention: cloudhsm.retention,
+    cloudtrail: {
+      subscribe: (listener) => cloudhsm.cloudtrail.subscribe(listener),
+      events: () => {
+        catchUp();
+        return cloudhsm.cloudtrail.events();
+      },
+      clear: () => cloudhsm.cloudtrail.clear(),
+      setIdentity: (accessKeyId, spec) => cloudhsm.cloudtrail.setIdentity(accessKeyId, spec),
+      identities: () => cloudhsm.cloudtrail.identities(),
+      clearIdentities: () => cloudhsm.cloudtrail.clearIdentities(),
+      identityFor: (accessKeyId) => cloudhsm.cloudtrail.identityFor(accessKeyId),
+    },
+    callLog: {
+      entries: () => {
+        catchUp();
+        return cloudhsm.callLog.list();
+      },
+      clear: () => cloudhsm.callLog.clear(),
+    },
+    lifecycle: {
+      entries: () => {
+        catchUp();
+        return cloudhsm.lifecycle.list();
+      },
+      clear: () => cloudhsm.lifecycle.clear(),
+    },
     close() {
+      stopFollowingClock();
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
@@ -121,6 +177,10 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions = {}): Promi
 }
 
 export { EmulatorClock } from "./clock.js";
+export type { BackupSchedules, ClusterScope, RetentionView, ScheduleRequest, ScheduleView, ServiceRetention } from "./cloudhsm/automation.js";
+export type { LifecycleAction } from "./cloudhsm/lifecycle.js";
+export type { CallLogEntry, LifecycleEntry } from "./cloudhsm/logs.js";
+export type { CloudTrailEvent, CloudTrailRecord, IdentitySpec, UserIdentity } from "./cloudtrail.js";
 export type { AcceptedEvent } from "./events/put-events.js";
 export type { CallSnapshot, FaultConfig, FaultSnapshot } from "./faults.js";
 export type { LocalRequest, LocalResponse, LocalService, ServiceContext } from "./http.js";

@@ -15,7 +15,7 @@ import { DEFAULT_HOLD_MS, describeRestore, type RestoreDeps, runRestore } from "
 import { policyOf } from "../retention/grouping.js";
 import { checkSameOrigin, formToken, type LinkKeys, keysOf, verifyFormToken } from "./guard.js";
 import { STYLE_HASH } from "./html.js";
-import { confirmPage, goneForGoodPage, notFoundPage, type Page, refusedPage, resultPage, statusPage } from "./pages.js";
+import { type AfterExpiry, confirmPage, goneForGoodPage, notFoundPage, type Page, refusedPage, resultPage, statusPage } from "./pages.js";
 import { type LinkClaims, type TokenCheck, verifyToken } from "./token.js";
 
 /**
@@ -133,11 +133,20 @@ export function restorePage(deps: RestorePageDeps) {
     return respond(page);
   }
 
-  /** A genuine link past its DeleteTimestamp: gone for good, unless someone brought the backup back meanwhile. */
+  /**
+   * A genuine link past its DeleteTimestamp: gone for good, unless someone brought the backup
+   * back meanwhile (READY), or brought it back and deleted it again (restorable until its new
+   * DeleteTimestamp, through a newer link or the CLI).
+   */
   async function expired(event: HttpEvent, claims: LinkClaims): Promise<HttpResult> {
-    const now = await deps.store.lookUpBackups(claims.region, [claims.backupId]).then((r) => r.backups[0]).catch(() => undefined);
-    const page = goneForGoodPage(claims, deps.clock.nowMs(), now?.state === "READY");
-    return logged(event, page, now?.state === "READY" ? "link-expired-backup-ready" : "gone-for-good", claims);
+    const b = await deps.store.lookUpBackups(claims.region, [claims.backupId]).then((r) => r.backups[0]).catch(() => undefined);
+    const nowMs = deps.clock.nowMs();
+    const after: AfterExpiry =
+      b?.state === "READY" ? { state: "ready" }
+      : b?.state === "PENDING_DELETION" && (b.deleteAtMs === undefined || b.deleteAtMs > nowMs) ? { state: "pending", deleteAtMs: b.deleteAtMs }
+      : { state: "gone" };
+    const outcome = { ready: "link-expired-backup-ready", pending: "link-expired-backup-pending-again", gone: "gone-for-good" }[after.state];
+    return logged(event, goneForGoodPage(claims, nowMs, after), outcome, claims);
   }
 
   async function show(event: HttpEvent, context: PageContext): Promise<HttpResult> {
@@ -154,7 +163,7 @@ export function restorePage(deps: RestorePageDeps) {
     const b = view.backup;
     if (view.nowMs >= claims.expiresAtMs) return expired(event, claims);
     if (!b || b.state === "DELETED" || (b.state === "PENDING_DELETION" && b.deleteAtMs !== undefined && b.deleteAtMs <= view.nowMs)) {
-      return logged(event, goneForGoodPage(claims, view.nowMs, false), "gone-for-good", claims);
+      return logged(event, goneForGoodPage(claims, view.nowMs, { state: "gone" }), "gone-for-good", claims);
     }
     return logged(event, confirmPage({ ...view, backup: b }, formToken(token, keys.current), holdMs), "shown", claims, { state: b.state });
   }
@@ -178,7 +187,7 @@ export function restorePage(deps: RestorePageDeps) {
     } catch (err) {
       return logged(event, statusPage(503), "aws-unavailable", claims, { error: (err as Error).message });
     }
-    if (result.status === "gone") return logged(event, goneForGoodPage(claims, deps.clock.nowMs(), false), "gone-for-good", claims);
+    if (result.status === "gone" || result.status === "not-found") return logged(event, goneForGoodPage(claims, deps.clock.nowMs(), { state: "gone" }), "gone-for-good", claims);
     const timezone = (result.backup && policyOf(result.backup, restore.policies)?.timezone) || "UTC";
     const d = result.delivery;
     const page = resultPage(result, timezone, deps.clock.nowMs());

@@ -121,22 +121,40 @@ ${done ? `<p class="fine">The alert's recipients get a "restored" notice, and th
   };
 }
 
+/** What AWS says of a link's backup once the link has expired. */
+export type AfterExpiry = { state: "gone" } | { state: "ready" } | { state: "pending"; deleteAtMs: number | undefined };
+
 /**
- * 410: a genuine link whose backup is gone for good (past DeleteTimestamp, or AWS no longer
- * has it); or whose window has ended while the backup is READY, brought back meanwhile.
+ * A genuine link past its expiry. 410 when the backup is gone for good (past DeleteTimestamp,
+ * or AWS no longer has it) or READY (brought back meanwhile: nothing to do). 200 when it was
+ * restored and later deleted again: it is restorable, just not through this old link, whose
+ * signature names the first DeleteTimestamp.
  */
-export function goneForGoodPage(claims: LinkClaims, nowMs: number, readyNow: boolean): Page {
+export function goneForGoodPage(claims: LinkClaims, nowMs: number, now: AfterExpiry): Page {
   const id = text(claims.backupId, 64);
+  const region = text(claims.region, 32);
   const ended = Number.isFinite(claims.expiresAtMs) && claims.expiresAtMs <= nowMs;
   const when = ended ? ` on ${text(isoUtc(claims.expiresAtMs))} (${text(relativeText(claims.expiresAtMs, nowMs))})` : "";
-  if (readyNow) {
+  if (now.state === "pending") {
+    const until = now.deleteAtMs !== undefined ? ` until ${text(isoUtc(now.deleteAtMs))} (${text(relativeText(now.deleteAtMs, nowMs))})` : "";
+    return {
+      statusCode: 200,
+      html: layout(
+        `This restore link has expired · cloudhsm-retention`,
+        `<h1>This restore link has expired</h1>
+<p>Its window ended${when}, but <code>${id}</code> in <code>${region}</code> was brought back and has since been deleted again. It can still be restored${until}.</p>
+<p>Use the link in the latest alert about it, or run <code>cloudhsm-retention restore ${id} --region ${region}</code>.</p>`,
+      ),
+    };
+  }
+  if (now.state === "ready") {
     return {
       statusCode: 410,
       html: layout(
         `This restore link has expired · cloudhsm-retention`,
         `<h1>This restore link has expired</h1>
-<p>Its window ended${when}. <code>${id}</code> in <code>${text(claims.region, 32)}</code> is READY: it was brought back before then. There is nothing to do here.</p>
-<p class="fine">To keep it forever: <code>cloudhsm-retention restore ${id} --region ${text(claims.region, 32)} --pin</code>.</p>`,
+<p>Its window ended${when}. <code>${id}</code> in <code>${region}</code> is READY: it was brought back before then. There is nothing to do here.</p>
+<p class="fine">To keep it forever: <code>cloudhsm-retention restore ${id} --region ${region} --pin</code>.</p>`,
       ),
     };
   }
@@ -146,7 +164,7 @@ export function goneForGoodPage(claims: LinkClaims, nowMs: number, readyNow: boo
       `${id} is gone for good · cloudhsm-retention`,
       `<h1><code>${id}</code> is gone for good</h1>
 <p>Its restore window ended${when}. AWS keeps a deleted CloudHSM backup for 7 days; after that it is deleted for good, and nothing can bring it back.</p>
-<p class="fine">Region <code>${text(claims.region, 32)}</code>. Other backups of the cluster are not affected; <code>aws cloudhsmv2 describe-backups</code> lists them.</p>`,
+<p class="fine">Region <code>${region}</code>. Other backups of the cluster are not affected; <code>aws cloudhsmv2 describe-backups</code> lists them.</p>`,
     ),
   };
 }

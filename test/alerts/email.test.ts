@@ -46,7 +46,7 @@ describe("the email of a deletion digest", () => {
 
   it("writes one backup in the singular", () => {
     expect(lines(only(deletion([notice(ids[0]!)])).email)[0]).toBe("1 backup of us-east-1/cluster-abc was deleted by policy production.");
-    expect(only(deletion([notice(ids[0]!)])).subject).toBe("[cloudhsm-retention] 1 backup deleted in us-east-1/cluster-abc");
+    expect(only(deletion([notice(ids[0]!)])).subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: 1 backup deleted");
   });
 
   it("says plainly when a backup was deleted outside policy", () => {
@@ -56,7 +56,7 @@ describe("the email of a deletion digest", () => {
       "2 backups of us-east-1/cluster-abc were deleted: 1 by policy production, 1 outside policy (not by cloudhsm-retention).",
     );
     expect(mixed.email).toContain("Deleted:       outside policy (not by cloudhsm-retention)\nWhy:           DeleteBackup by arn:aws:iam::111122223333:user/alice");
-    expect(only(deletion([outside])).subject).toBe("[cloudhsm-retention] 1 backup deleted outside policy in us-east-1/cluster-abc");
+    expect(only(deletion([outside])).subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: 1 backup deleted outside policy");
   });
 });
 
@@ -109,7 +109,7 @@ describe("late and odd cases", () => {
   });
 
   it("does not print half an unknown date in a subject", () => {
-    expect(only(restored(Number.NaN)).subject).toBe("[cloudhsm-retention] restored backup-abcdefghijk in us-east-1/cluster-abc, held");
+    expect(only(restored(Number.NaN)).subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: restored backup-abcdefghijk, held");
   });
 
   it("adds the operator's footer line, on one line", () => {
@@ -127,7 +127,7 @@ describe("the email of a reminder", () => {
     expect(m.email).toContain("This is the 2 h reminder");
     expect(m.email).toContain("Gone for good: 2026-12-04 07:15 CET (2026-12-04T06:15:00Z), in 1 h 59 min");
     expect(lines(m.email)).toContain(link("backup-abcdefghijk"));
-    expect(m.subject).toBe("[cloudhsm-retention] reminder: 1 backup gone for good in 1 h 59 min, us-east-1/cluster-abc");
+    expect(m.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: reminder: 1 backup gone for good in 1 h 59 min");
   });
 
   it("names mixed stages (after a gap, each backup gets its most urgent due stage)", () => {
@@ -141,7 +141,7 @@ describe("the email of a reminder", () => {
       ),
     );
     // The first goes at 2026-12-04T06:15, 23 h 59 min after 12-03T06:16; the other two days later.
-    expect(m.subject).toBe("[cloudhsm-retention] reminder: 2 backups gone for good from 23 h 59 min on, us-east-1/cluster-abc");
+    expect(m.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: reminder: 2 backups gone for good from 23 h 59 min on");
     expect(m.email).toContain("This is the 24 h and 72 h reminder");
   });
 });
@@ -149,7 +149,7 @@ describe("the email of a reminder", () => {
 describe("the email of other alerts", () => {
   it("a halt says which policy, which group, why, and what to do", () => {
     const m = only(halt);
-    expect(m.subject).toBe("[cloudhsm-retention] policy production halted in us-east-1/cluster-abc by maxDeletePercent");
+    expect(m.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: policy production halted by maxDeletePercent");
     expect(lines(m.email)[0]).toBe(
       "Policy production was halted for group us-east-1/cluster-abc by its maxDeletePercent guard: nothing in that group was deleted by this run.",
     );
@@ -160,7 +160,7 @@ describe("the email of other alerts", () => {
   it("backups stopped says since when, and once per episode", () => {
     // Newest READY backup 2026-11-24T03:13Z, now 2026-11-27T06:16Z: 3 days 3 h 3 min.
     const m = only({ ...stopped, timezone: "Europe/Berlin" });
-    expect(m.subject).toBe("[cloudhsm-retention] backups stopped: us-east-1/cluster-abc, none for 3 days 3 h");
+    expect(m.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: backups stopped, none for 3 days 3 h");
     expect(m.email).toContain("has made no READY backup for 3 days 3 h; policy production alerts after 48 h without one");
     expect(m.email).toContain("The newest is from 2026-11-24 04:13 CET (2026-11-24T03:13:00Z).");
     expect(m.email).toContain("once per episode");
@@ -168,17 +168,17 @@ describe("the email of other alerts", () => {
 
   it("backups resumed says since when they had stopped", () => {
     const m = only(resumed);
-    expect(m.subject).toBe("[cloudhsm-retention] backups resumed: us-east-1/cluster-abc");
+    expect(m.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: backups resumed");
     expect(m.email).toContain("Stopped since: 2026-11-24T03:13:00Z, 4 days 3 h ago");
   });
 
   it("a restore says held until when, or pinned", () => {
     const held = only(restored(at("2026-12-28T00:00:00Z")));
-    expect(held.subject).toBe("[cloudhsm-retention] restored backup-abcdefghijk in us-east-1/cluster-abc, held until 2026-12-28");
+    expect(held.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: restored backup-abcdefghijk, held until 2026-12-28");
     expect(held.email).toContain("It is held until 2026-12-28 01:00 CET (2026-12-28T00:00:00Z), in 29 days 15 h;");
     expect(held.backupIds).toEqual(["backup-abcdefghijk"]);
     const pinned = only(restored(undefined));
-    expect(pinned.subject).toBe("[cloudhsm-retention] restored backup-abcdefghijk in us-east-1/cluster-abc, pinned");
+    expect(pinned.subject).toBe("[cloudhsm-retention] us-east-1/cluster-abc: restored backup-abcdefghijk, pinned");
     expect(pinned.email).toContain("It is pinned (NeverExpires)");
   });
 });
@@ -190,6 +190,19 @@ describe("hostile values", () => {
     expect(lines(m.email).filter((l) => l.startsWith("https://"))).toEqual([link("backup-abcdefghijk")]);
     expect(m.email).toContain("Why:           ok https://evil.example/restore/steal Bcc: x");
     expect(m.default).not.toMatch(/\nhttps:\/\/evil/);
+  });
+
+  it("a subject cut to fit keeps which cluster and region it is about (trial78: the location was cut away)", () => {
+    // A copy's group in a long region, under an account tag: 32 + 1 + 52 + 2 = 87 characters
+    // before the "what", so it is the "what" that is cut, never the location.
+    const group = "ap-southeast-2/copy:eu-central-1/cluster-abcdefghijk";
+    const [m] = renderAlert(
+      { ...reminder([{ ...notice("backup-abcdefghijk", { group }), stageMs: 24 * HOUR }, { ...notice("backup-bcdefghijkl", { group, deleteAtMs: at("2026-12-06T06:15:00Z") }), stageMs: 72 * HOUR }], at("2026-12-03T06:16:00Z")), group },
+      { subjectPrefix: "[cloudhsm-retention prod-account]" },
+    );
+    expect(m!.subject.length).toBeLessThan(100);
+    expect(m!.subject.startsWith(`[cloudhsm-retention prod-account] ${group}: rem`)).toBe(true);
+    expect(m!.subject.endsWith("…")).toBe(true);
   });
 
   it("subjects stay one line under 100 characters", () => {

@@ -51,7 +51,7 @@ describe("a digest too large for one message", () => {
   it("says `part i of n` in subject and body, and which backups each part covers", () => {
     parts.forEach((p, i) => {
       const label = `part ${i + 1} of ${parts.length}`;
-      expect(p.subject).toBe(`[cloudhsm-retention] 2000 backups deleted in us-east-1/cluster-abc (${label})`);
+      expect(p.subject).toBe(`[cloudhsm-retention] us-east-1/cluster-abc: 2000 backups deleted (${label})`);
       expect(p.email).toContain(`This is ${label} of one digest`);
       expect(p.default.split("\n")[0]).toContain(`(${label})`);
       expect(JSON.parse(p.https).content.title).toContain(`(${label})`);

@@ -74,14 +74,28 @@ describe("cloudhsm-retention restore", () => {
     expect(JSON.parse((await restore(endpoint, young.backupId)).stdout).warning).toBeNull();
   });
 
-  it("says a backup past its DeleteTimestamp is gone for good, exit 4", async () => {
+  it("says a backup past its DeleteTimestamp is gone for good, exit 4, when the ledger saw it deleted", async () => {
+    const backups = fleet();
+    endpoint = await start(backups);
+    const b = await deletedOne(endpoint, backups, 30);
+    // The reminder run finds the hand deletion and tracks it: the ledger knows it was here.
+    expect((await runCli(["remind", "--policy", POLICY, "--region", "us-east-1", "--endpoint-url", endpoint.url], { env: ENV })).code).toBe(0);
+    endpoint.clock.advance(7 * DAY_MS + 60_000);
+    const run = await restore(endpoint, b.backupId);
+    expect(run.code).toBe(4);
+    expect(JSON.parse(run.stdout).status).toBe("gone");
+  });
+
+  it("says a backup AWS does not list and the ledger never saw is not in that region (another region, or gone long ago), exit 5", async () => {
     const backups = fleet();
     endpoint = await start(backups);
     const b = await deletedOne(endpoint, backups, 30);
     endpoint.clock.advance(7 * DAY_MS + 60_000);
     const run = await restore(endpoint, b.backupId);
-    expect(run.code).toBe(4);
-    expect(JSON.parse(run.stdout).status).toBe("gone");
+    expect(run.code).toBe(5);
+    const out = JSON.parse(run.stdout);
+    expect(out.status).toBe("not-found");
+    expect(out.message).toMatch(/not in us-east-1: check the region/);
   });
 
   it("refuses --hold with --pin, and a hold that is not hours or days", async () => {

@@ -38,7 +38,7 @@ describe("npm start -- --serve", () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     const run = startCommand({ serve: true }, w.io, stopped);
-    const [, link] = await Promise.race([w.until(/brings back the first backup deleted:\n {2}(http:\/\/127\.0\.0\.1:\d+\/restore\/[A-Za-z0-9_-]+)\n/), run.then(() => [])]);
+    const [, link] = await Promise.race([w.until(/brings back the newest backup deleted:\n {2}(http:\/\/127\.0\.0\.1:\d+\/restore\/[A-Za-z0-9_-]+)\n/), run.then(() => [])]);
     expect(link, w.out() + w.err()).toBeDefined();
     try {
       const page = await raw(link!);

@@ -102,7 +102,7 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
 
 /** The same backups, "now" and ledger facts, planned under the old policies. */
 async function comparison(base: string, old: RetentionPolicy[], policies: RetentionPolicy[], after: Plan, source: Source): Promise<CompareInput> {
-  const facts = source.ledger && source.facts?.error === undefined ? await ledgerFacts(source.ledger, old, source.regions ?? [], source.nowMs) : source.facts;
+  const facts = source.ledger && source.facts?.error === undefined ? await ledgerFacts(source.ledger, old, source.regions ?? [], source.backups, source.nowMs) : source.facts;
   const before = planRetention({ backups: source.backups, policies: old, nowMs: source.nowMs, regions: source.regions, deletedInLastDay: facts?.deletedInLastDay, holds: facts?.holds });
   return { base, before, after, diff: diffPlans(before, after, old, policies) };
 }

@@ -38,7 +38,8 @@ function holdMs(text: string | undefined): number {
 /**
  * `restore <backup-id>`: RestoreBackup, then a hold (default 30 days) or the NeverExpires
  * pin, recorded in the ledger and announced, as the restore page does. Exit 0 restored (or
- * already back), 2 bad input or set-up, 3 AWS refused, 4 gone for good.
+ * already back), 2 bad input or set-up, 3 AWS refused, 4 gone for good,
+ * 5 not in that region (another region, or gone for good long ago).
  */
 export async function restoreCommand(backupId: string, opts: RestoreOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
@@ -66,6 +67,7 @@ export async function restoreCommand(backupId: string, opts: RestoreOptions, io:
     if (failures > 0) io.stdout(`${failures} failure(s) on the alert path: ${result.delivery.errors.join("; ")}\n`);
   }
   if (result.status === "gone") return 4;
+  if (result.status === "not-found") return 5;
   if (result.status === "failed") return 3;
   return result.delivery.ledgerFailures > 0 ? 3 : 0;
 }

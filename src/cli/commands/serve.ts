@@ -20,7 +20,7 @@ export interface ServeOptions extends AlertFlags {
   port?: string | undefined;
   endpointUrl?: string | undefined;
   policy?: string[] | undefined;
-  /** The alert path's region (topic, ledger) when ALERT_TOPIC_ARN does not say: `apply`'s first --region. */
+  /** The region whose credentials are checked at start; each link names its backup's own region. */
   region?: string | undefined;
   log?: boolean | undefined;
   credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;

@@ -74,16 +74,23 @@ async function restorePageFor(endpointUrl: string, region: string, io: CliIo): P
 function restorePageText(pageUrl: string, published: ReadonlyArray<{ message: string }>): string {
   const escaped = pageUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`${escaped}/restore/[A-Za-z0-9_-]+`);
+  // The newest backup deleted: an old one may be past the cluster's own retention, and its
+  // page would open with a warning that is not what a first look should be about.
   let link: string | undefined;
+  let newestMs = -Infinity;
   for (const m of published) {
     const email = (JSON.parse(m.message) as { email?: string }).email ?? "";
-    link = pattern.exec(email)?.[0];
-    if (link) break;
+    for (const block of email.split(/\n(?=\d+\. backup-)/)) {
+      const found = pattern.exec(block)?.[0];
+      const created = /^Created:.*\((\d{4}-\d\d-\d\dT[\d:]+Z)\)/m.exec(block)?.[1];
+      const createdMs = created ? Date.parse(created) : -Infinity;
+      if (found && (link === undefined || createdMs > newestMs)) [link, newestMs] = [found, createdMs];
+    }
   }
   const lines = ["", `The restore page is up at ${pageUrl}.`];
   if (link) {
     lines.push(
-      "Open a restore link from the alerts above in a browser; this one brings back the first backup deleted:",
+      "Open a restore link from the alerts above in a browser; this one brings back the newest backup deleted:",
       `  ${link}`,
       "Opening it changes nothing: the page shows the backup, and only its buttons restore it.",
     );

@@ -11,12 +11,9 @@ const CLUSTER_STATES = [
   "CREATE_IN_PROGRESS", "UNINITIALIZED", "INITIALIZE_IN_PROGRESS", "INITIALIZED", "ACTIVE", "UPDATE_IN_PROGRESS",
   "MODIFY_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS", "DELETED", "DEGRADED",
 ] as const;
-/** The console's default retention, which every emulated cluster has. The model types Value as a string. */
-export const DEFAULT_RETENTION = { Type: "DAYS", Value: "90" } as const;
-
 /**
- * DescribeClusters over the clusters that seeded backups name, each ACTIVE with the
- * default retention policy. Network details (VPC, subnets, HSMs) are derived from the
+ * DescribeClusters over the clusters that seeded backups name, each ACTIVE with its
+ * retention policy (90 days unless ModifyCluster changed it). Network details (VPC, subnets, HSMs) are derived from the
  * cluster ID so they are stable across runs and filterable by `vpcIds`.
  */
 export function describeClusters(input: Input, ctx: OpContext): Record<string, unknown> {
@@ -42,6 +39,41 @@ export function describeClusters(input: Input, ctx: OpContext): Record<string, u
   const out: Record<string, unknown> = { Clusters: page.items };
   if (page.nextToken) out.NextToken = page.nextToken;
   return out;
+}
+
+/**
+ * ModifyCluster: sets the cluster's BackupRetentionPolicy, `{Type: "DAYS", Value: "7".."379"}`
+ * as the user guide says (the model only checks 1-3 digits). Value is a string in the
+ * model, but the CLI's example shows a number, so both are accepted. HsmType (the hsm1 to
+ * hsm2m migration of newer models) is accepted only as the cluster's current type. The
+ * change applies at once (no MODIFY_IN_PROGRESS), and the cluster's retention, when the
+ * emulator runs it, acts on it from now on.
+ */
+export function modifyCluster(input: Input, ctx: OpContext): Record<string, unknown> {
+  const clusterId = requireString(input, "ClusterId");
+  const policy = input.BackupRetentionPolicy;
+  const hsmType = input.HsmType;
+  if ((policy === undefined || policy === null) && (hsmType === undefined || hsmType === null)) {
+    throw invalidRequest("BackupRetentionPolicy is required.");
+  }
+  let days: number | undefined;
+  if (policy !== undefined && policy !== null) {
+    if (typeof policy !== "object" || Array.isArray(policy)) throw invalidRequest("BackupRetentionPolicy must be an object with Type and Value.");
+    const { Type, Value } = policy as Record<string, unknown>;
+    if (Type !== "DAYS") throw invalidRequest(`BackupRetentionPolicy.Type must be DAYS; got ${JSON.stringify(Type)}.`);
+    const text = typeof Value === "number" ? String(Value) : Value;
+    if (typeof text !== "string" || !/^[0-9]{1,3}$/.test(text) || Number(text) < 7 || Number(text) > 379) {
+      throw invalidRequest(`BackupRetentionPolicy.Value must be a number of days from 7 to 379; got ${JSON.stringify(Value)}.`);
+    }
+    days = Number(text);
+  }
+  const known = ctx.store.clusters(ctx.region, ctx.nowMs).find((c) => c.clusterId === clusterId);
+  if (!known) throw notFound(`Cluster ${clusterId} was not found in ${ctx.region}.`);
+  if (hsmType !== undefined && hsmType !== null && hsmType !== known.hsmType) {
+    throw invalidRequest(`Changing HsmType (${known.hsmType} to ${JSON.stringify(hsmType)}) is not emulated.`);
+  }
+  const updated = days === undefined ? known : ctx.store.configureCluster(ctx.region, clusterId, ctx.nowMs, { retentionDays: days });
+  return { Cluster: toAwsCluster(updated ?? known) };
 }
 
 /**
@@ -88,7 +120,8 @@ function toAwsCluster(c: ClusterRecord) {
   const subnets = Object.fromEntries(zones.map((az) => [az, `subnet-${derived(c.clusterId, az, 17)}`]));
   return {
     BackupPolicy: "DEFAULT",
-    BackupRetentionPolicy: { ...DEFAULT_RETENTION },
+    // The model types Value as a string; a cluster opted out of managed retention has none.
+    ...(c.retentionDays === undefined ? {} : { BackupRetentionPolicy: { Type: "DAYS", Value: String(c.retentionDays) } }),
     ClusterId: c.clusterId,
     CreateTimestamp: c.createdAtMs / 1000,
     Hsms: zones.map((az, i) => ({
