@@ -24,6 +24,8 @@ export const EXAMPLES = {
   plan: block([
     "# live, like terraform plan: lists the regions with your AWS credentials, changes nothing",
     "$ cloudhsm-retention plan --policy policies/ --region us-east-1 --region us-west-2",
+    "# respecting the holds of restored backups, as apply does (read-only; the table's region: AWS_REGION)",
+    "$ cloudhsm-retention plan --policy policies/ --region us-east-1 --ledger-table retention-ledger",
     "# from a saved listing",
     "$ aws cloudhsmv2 describe-backups --region us-east-1 > backups.json",
     "$ cloudhsm-retention plan --policy policies/ --inventory backups.json --region us-east-1",
