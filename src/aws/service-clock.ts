@@ -36,7 +36,8 @@ export class ServiceClock implements Clock {
 
   nowMs(): number {
     if (this.#dateMs === undefined) return this.#fallbackMs();
-    return this.#dateMs + (this.#monotonicMs() - this.#observedAtMs);
+    // Whole milliseconds: performance.now() is fractional, and ledger times are integers.
+    return Math.floor(this.#dateMs + (this.#monotonicMs() - this.#observedAtMs));
   }
 }
 

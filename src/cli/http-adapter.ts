@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
@@ -91,9 +91,13 @@ function lambdaContext(extra: Record<string, unknown>): Context {
   } as Context;
 }
 
-/** `/restore/AbCdEf…`: enough to tell requests apart in a terminal, not enough to open the link. */
+/**
+ * `/restore/#3f9a1c2e`: a hash of the token, enough to tell requests apart in a terminal, not
+ * enough to open the link. (Its first characters would not do: every token of a region starts
+ * with the same encoded `r|us-east-1|backup-`.)
+ */
 export function shortPath(path: string): string {
-  return path.replace(/^(\/restore\/[A-Za-z0-9_-]{6})[^/]*/, "$1…");
+  return path.replace(/^\/restore\/([^/?]+)/, (_m, token: string) => `/restore/#${createHash("sha256").update(token).digest("hex").slice(0, 8)}`);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {

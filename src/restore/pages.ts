@@ -37,7 +37,9 @@ function row(label: string, valueHtml: string): string {
 function details(b: Backup, opts: { timezone: string; nowMs: number; reason?: string | undefined; policy?: string | undefined; keptHtml?: string | undefined }): string {
   const rows = [
     row("Backup", `<code>${text(b.backupId, 64)}</code>`),
-    row("Cluster", b.clusterId ? `<code>${text(b.clusterId, 64)}</code>` : "(none: its cluster is gone)"),
+    b.sourceRegion !== undefined
+      ? row("Copy of", `<code>${text(b.sourceClusterId ?? "an unknown cluster", 64)}</code> in <code>${text(b.sourceRegion, 32)}</code> (a cross-region copy)`)
+      : row("Cluster", b.clusterId ? `<code>${text(b.clusterId, 64)}</code>` : "(none: its cluster is gone)"),
     row("Region", `<code>${text(b.region, 32)}</code>`),
   ];
   if (b.sourceRegion) rows.push(row("Copied from", `<code>${text(b.sourceBackupId ?? "", 64)}</code> in <code>${text(b.sourceRegion, 32)}</code>`));

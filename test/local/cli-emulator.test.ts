@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { CloudHSMV2Client, DescribeBackupsCommand } from "@aws-sdk/client-cloudhsm-v2";
+import { CloudHSMV2Client, DescribeBackupsCommand, paginateDescribeBackups } from "@aws-sdk/client-cloudhsm-v2";
 import { afterAll, describe, expect, it } from "vitest";
 import { emulatorCommand } from "../../src/cli/commands/emulator.js";
 import type { CliIo } from "../../src/cli/io.js";
@@ -104,6 +104,36 @@ describe("cloudhsm-retention emulator (in process)", () => {
     const report = JSON.parse(run.stdout);
     expect(report.counts.halts).toBe(0);
     expect(report.counts.planned).toBeGreaterThan(0);
+  });
+
+  it("--seed example makes a backup per cluster per day as the clock moves, as CloudHSM does (trial78: advancing gave none)", async () => {
+    const now = "2027-06-01T06:00:00Z";
+    let out = "";
+    const io: CliIo = { stdout: (t) => void (out += t), stderr: () => {}, env: {}, isTTY: false, nowMs: () => Date.parse(now) };
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const running = emulatorCommand({ port: "0", region: "us-east-1", seed: ["example"], now }, io, stopped);
+    await expect.poll(() => out).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    const url = out.trim().split(" ").at(-1) as string;
+    const admin = async (method: string, path: string, body?: unknown) => (await fetch(`${url}/_emulator/${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) })).json();
+    const clusters = (await admin("GET", "schedule")) as Array<{ region: string; clusterId: string; state: string }>;
+    const count = async () => {
+      let n = 0;
+      for (const region of new Set(clusters.map((c) => c.region))) {
+        const hsm = new CloudHSMV2Client({ endpoint: url, region, credentials: { accessKeyId: "t", secretAccessKey: "t" } });
+        for await (const page of paginateDescribeBackups({ client: hsm }, {})) n += page.Backups?.length ?? 0;
+      }
+      return n;
+    };
+    const before = await count();
+    await admin("POST", "clock", { advance: "48h" });
+    const after = await count();
+    stop();
+    await running;
+    // Two days, one backup a day for each cluster that has a schedule.
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(clusters.every((c) => c.state === "running")).toBe(true);
+    expect(after - before).toBe(2 * clusters.length);
   });
 
   it("serves until stopped, then closes the port and returns 0", async () => {

@@ -53,12 +53,16 @@ export async function emulatorCommand(opts: EmulatorOptions, io: CliIo, stopped?
     if (code === "EACCES") throw new UsageError(`--port ${port}: permission denied`);
     throw err;
   }
+  // The example fleet goes on as CloudHSM would: a backup per cluster per day as the clock
+  // moves (at each cluster's usual time), so advancing the clock gives new backups to keep.
+  const scheduled = seedExample ? endpoint.schedules.set({}).length : 0;
   io.stdout(`listening on ${endpoint.url}\n`);
   // Seeds upsert by BackupId: the same backup from two seeds is one backup.
   const count = new Set(seeds.flatMap((s) => s.backups.map((b) => `${b.region}/${b.backupId}`))).size;
   io.stderr(
     `Local AWS endpoint (CloudHSM V2, SNS, EventBridge, DynamoDB): ${plural(count, "seeded backup")}, default region ${region}, ` +
-      `clock at ${clock.toISOString()}; admin API at ${endpoint.url}/_emulator/health. Ctrl-C to stop.\n`,
+      `clock at ${clock.toISOString()}${scheduled > 0 ? `; daily backups on for ${plural(scheduled, "cluster")} (POST /_emulator/schedule/stop to stop them)` : ""}; ` +
+      `admin API at ${endpoint.url}/_emulator/health. Ctrl-C to stop.\n`,
   );
   // Signal handlers go in only now, so a bad flag never leaves them behind.
   await (stopped ?? signalled());

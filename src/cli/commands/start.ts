@@ -41,6 +41,9 @@ export async function startCommand(opts: { serve?: boolean; verbose?: boolean },
       io,
     );
     io.stdout(renderSentAlerts(endpoint.sns.published(), opts.verbose ? 3 : 1));
+    if (!opts.serve && endpoint.sns.published().length > 0) {
+      io.stdout("\nThe restore links above point at a page that is not running now: `npm start -- --serve` runs the same and keeps the page up to open them.\n");
+    }
     if (opts.serve) {
       io.stdout(
         `\nThe local endpoint stays up at ${endpoint.url} (Ctrl-C to stop). Try:\n` +
