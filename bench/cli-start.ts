@@ -38,6 +38,8 @@ export function cliStartBench(runs = Number(process.env.BENCH_CLI_RUNS ?? 15)): 
     { name: "--version", args: [bin, "--version"], goal: 2 },
     { name: "--help", args: [bin, "--help"], goal: 2 },
     { name: "validate policies/", args: [bin, "validate", "policies/"], goal: 3 },
+    // No goal in issue 10; measured so that a plan of a saved listing (a pre-commit hook) stays quick.
+    { name: "plan --inventory", args: [bin, "plan", "--policy", "policies/", "--inventory", "examples/inventory.json", "--region", "us-east-1", "--now", "2026-11-28T06:00:00Z"] },
   ];
   // The same commands from the TypeScript sources (tsx), as every run was before dist/.
   const fromSource = hasBuild ? cases.slice(1).map((c) => ({ ...c, name: `${c.name} (sources, tsx)`, env: { CLOUDHSM_RETENTION_FROM_SOURCE: "1" }, goal: undefined })) : [];

@@ -61,6 +61,24 @@ describe("the built CLI (dist/)", () => {
     expect(a.stdout.length + a.stderr.length).toBeGreaterThan(0);
   }, 60_000);
 
+  it("loads no AWS SDK for a plan of an inventory file: the live plan's modules are a chunk of their own", () => {
+    const meta = JSON.parse(readFileSync(join(OUT, "meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown>; imports: Array<{ path: string; kind: string }> }>;
+    };
+    const planChunk = Object.keys(meta.outputs).find((o) => Object.keys(meta.outputs[o]!.inputs).some((i) => i.endsWith("src/cli/commands/plan.ts")))!;
+    const loaded = new Set<string>();
+    const visit = (out: string) => {
+      if (loaded.has(out)) return;
+      loaded.add(out);
+      for (const i of meta.outputs[out]!.imports) if (i.kind === "import-statement" && meta.outputs[i.path]) visit(i.path);
+    };
+    visit(planChunk);
+    const inputs = [...loaded].flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+    const packages = new Set(inputs.flatMap((i) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(i)?.[1] ?? []));
+    expect([...packages].filter((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/"))).toEqual([]);
+    expect(packages.has("zod") && packages.has("yaml")).toBe(true);
+  });
+
   it("loads no dependency but commander for --version and --help: zod, yaml and the AWS SDK are in chunks loaded per command", () => {
     const meta = JSON.parse(readFileSync(join(OUT, "meta.json"), "utf8")) as {
       outputs: Record<string, { inputs: Record<string, unknown>; imports: Array<{ path: string; kind: string }> }>;

@@ -12,7 +12,7 @@ import { parseFormat, parseNow, parseRegion } from "../args.js";
 import { loadComparePolicies } from "../compare-source.js";
 import { readUserFile } from "../files.js";
 import { type CliIo, useColor } from "../io.js";
-import { connect, ledgerUnreadNote, type LiveFlags, liveSettings, previewLedger } from "../live.js";
+import type { LiveFlags } from "../live.js";
 import type { AlertFlags } from "../options.js";
 import { progressLine, reportingStore } from "../progress.js";
 import type { CompareInput } from "../render/compare.js";
@@ -61,7 +61,10 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
       throw new UsageError(`--region: given more than once ("${first}", then "${second}"); with --inventory it takes the one region the inventory was listed in`);
     }
   }
-  const settings = opts.inventory === undefined ? liveSettings(opts, io, "plan") : undefined;
+  // The AWS SDK (CloudHSM, and DynamoDB for the ledger) loads only for a live plan: a plan of
+  // an inventory file, as in a pre-commit hook, starts without it.
+  const live = opts.inventory === undefined ? await import("../live.js") : undefined;
+  const settings = live?.liveSettings(opts, io, "plan");
   const givenNowMs = opts.now === undefined ? undefined : parseNow(opts.now, io.nowMs);
   const policies = await validated("--policy", opts.policy.join(", "), "the policies", compared, () => loadPolicyFiles(opts.policy));
   const old = opts.compare === undefined ? undefined : await loadComparePolicies(opts.compare, process.cwd());
@@ -76,14 +79,14 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
   } else {
     // What apply --dry-run does (src/jobs/list.ts): list, read the ledger when there is one,
     // plan; "now" is the endpoint's clock unless --now.
-    const { clock, store: awsStore } = await connect(settings!, io);
+    const { clock, store: awsStore } = await live!.connect(settings!, io);
     const { regions, endpointUrl } = settings!;
     const setup = { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log: SILENT, warn: (line: string) => io.stderr(`${line}\n`) };
-    const ledger = await previewLedger(opts, setup, io);
+    const ledger = await live!.previewLedger(opts, setup, io);
     const progress = progressLine(io);
     const listed = await listAndPlan({ policies, regions, store: reportingStore(awsStore, progress).store, nowMs: () => givenNowMs ?? clock.nowMs(), ledger, log: SILENT });
     progress.done();
-    if (listed.facts.error !== undefined) io.stderr(ledgerUnreadNote(listed.facts.error));
+    if (listed.facts.error !== undefined) io.stderr(live!.ledgerUnreadNote(listed.facts.error));
     source = { backups: listed.backups, nowMs: listed.nowMs, regions: listed.listedRegions, listings: listed.listings, ledger, facts: listed.facts };
     plan = listed.plan;
   }
