@@ -7,9 +7,10 @@ import { DEFAULT_HOLD_MS } from "./restore.js";
 import type { JobLogger } from "./logger.js";
 
 /**
- * Listing every region, and planning it: one code path for `apply`, `apply --dry-run`, the
- * live `plan` and the sweep Lambda. A region whose listing fails is reported and planned
- * not at all (a partial listing could delete a kept backup).
+ * Listing every region, reading the ledger's facts and planning: one code path for `apply`,
+ * `apply --dry-run`, the live `plan` and the sweep Lambda, so that a preview shows what a
+ * run would do. A region whose listing fails is reported and planned not at all (a partial
+ * listing could delete a kept backup).
  */
 
 export interface RegionListing {
