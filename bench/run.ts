@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { formatSection, type Section } from "./figures.js";
 
 const only = process.argv.slice(2);
 // The engine runs twice: once planning a single time (peak RSS of one plan per process,
@@ -20,6 +21,8 @@ const benches: Array<{ file: string; env?: Record<string, string>; direct?: bool
   { file: "apply.ts" },
   { file: "alerts.ts" },
   { file: "bundles.ts", direct: true },
+  { file: "render.ts" },
+  { file: "cli-start.ts" },
 ].filter((b) => only.length === 0 || only.some((o) => b.file.includes(o)));
 const outDir = mkdtempSync(join(tmpdir(), "cloudhsm-retention-bench-"));
 
@@ -45,6 +48,11 @@ try {
     for (const line of out.trim().split("\n")) {
       try {
         const r = JSON.parse(line) as Record<string, unknown>;
+        // Sections that return figures (bench/figures.ts); the others print flat objects.
+        if (Array.isArray(r.figures)) {
+          for (const out of formatSection(r as unknown as Section)) console.log(out);
+          continue;
+        }
         console.log(`${r.bench}`);
         for (const [k, v] of Object.entries(r)) if (k !== "bench") console.log(`  ${k.padEnd(26)} ${v}`);
       } catch {

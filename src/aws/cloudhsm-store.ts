@@ -7,9 +7,9 @@ import {
   type DescribeBackupsCommandOutput,
   type DescribeBackupsRequest,
 } from "@aws-sdk/client-cloudhsm-v2";
-import { addRetries, type BackupRestorer, type BackupStore, type RestoreOutcome, type DeleteOutcome, type ListResult, type RetryCounts } from "../domain/ports.js";
+import { addRetries, type BackupRestorer, type BackupStore, type DeleteOutcome, type ListOptions, type ListResult, type RestoreOutcome, type RetryCounts } from "../domain/ports.js";
 import { MAX_TIMESTAMP_MS, timestampRangeProblem } from "../domain/time.js";
-import type { Backup, BackupState } from "../domain/types.js";
+import type { Backup } from "../domain/types.js";
 import { toDomainBackup } from "../inventory/convert.js";
 import type { CloudHsmClientFor } from "./clients.js";
 import { describeError } from "./describe-error.js";
@@ -74,11 +74,12 @@ export class CloudHsmBackupStore implements BackupStore, BackupRestorer {
     this.#retry = { ...DEFAULT_RETRY, ...Object.fromEntries(given) };
   }
 
-  async listBackups(region: string, options: { states?: readonly BackupState[] } = {}): Promise<ListResult> {
+  async listBackups(region: string, options: ListOptions = {}): Promise<ListResult> {
     const stats = { calls: 0, retries: {} as RetryCounts };
     const byId = new Map<string, Backup>();
     const input = options.states === undefined ? {} : { Filters: { states: [...options.states] } };
-    for await (const raw of this.#describe(region, input, stats)) {
+    const afterPage = options.onPage && (() => options.onPage!(byId.size));
+    for await (const raw of this.#describe(region, input, stats, afterPage)) {
       const b = checked(toDomainBackup(raw, region), region, stats);
       const seen = byId.get(b.backupId);
       // Overlapping pages, or a copy landing mid-listing, can repeat a backup: the same
@@ -112,7 +113,7 @@ export class CloudHsmBackupStore implements BackupStore, BackupRestorer {
    * listing must never reach the planner, since a missing *newer* backup would change
    * which backups the rules keep.
    */
-  async *#describe(region: string, input: DescribeBackupsRequest, stats: { calls: number; retries: RetryCounts }) {
+  async *#describe(region: string, input: DescribeBackupsRequest, stats: { calls: number; retries: RetryCounts }, afterPage?: () => void) {
     const client = this.#clientFor(region);
     const seenTokens = new Set<string>();
     let token: string | undefined;
@@ -125,6 +126,8 @@ export class CloudHsmBackupStore implements BackupStore, BackupRestorer {
       addRetries(stats.retries, page.stats.retries);
       if (!page.ok) throw new ListBackupsError(region, describeError(page.error), stats, { cause: page.error });
       yield* page.value.Backups ?? [];
+      // The consumer has taken every backup of the page by now.
+      afterPage?.();
       token = page.value.NextToken || undefined;
       if (token !== undefined) {
         if (seenTokens.has(token)) throw new ListBackupsError(region, "DescribeBackups returned the same NextToken twice", stats);

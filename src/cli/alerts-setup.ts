@@ -1,7 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
-import { Option } from "commander";
 import { renderAlert } from "../alerts/render.js";
 import type { EventSink } from "../alerts/ports.js";
 import { alertClients } from "../aws/clients.js";
@@ -11,44 +10,17 @@ import type { ServiceClock } from "../aws/service-clock.js";
 import { SnsNotifier } from "../aws/sns-notifier.js";
 import { SetupError } from "../errors.js";
 import type { ApplyAlerts } from "../jobs/apply-alerts.js";
+import type { Ledger } from "../ledger/port.js";
 import type { JobLogger } from "../jobs/logger.js";
 import { newRunId } from "../jobs/run-id.js";
 import { linkMaker } from "../restore/links.js";
-import { once } from "./args.js";
 import { localLinkSecrets } from "./link-secret.js";
 import { policyRevision } from "./revision.js";
 import { isLocalEndpoint, LOCAL_NAMES } from "./local-resources.js";
+import type { AlertFlags } from "./options.js";
 import { provisionAlertResources } from "../aws/provision.js";
 
-/**
- * Where a CLI run's alerts go. Flags first, then the environment the Lambdas use
- * (ALERT_TOPIC_ARN, EVENT_BUS_NAME, LEDGER_TABLE, RESTORE_BASE_URL). Against the local
- * endpoint everything defaults and is created on first use. Against AWS, a deleting run
- * needs the topic, the ledger and the restore base URL, or an explicit --no-alerts:
- * "never a silent deletion" is the default, not an option.
- */
-export interface AlertFlags {
-  topicArn?: string | undefined;
-  eventBus?: string | undefined;
-  ledgerTable?: string | undefined;
-  restoreBaseUrl?: string | undefined;
-  revision?: string | undefined;
-  /** false with --no-alerts. */
-  alerts?: boolean | undefined;
-}
-
-/** The alert path's flags; `--no-alerts` only where it makes sense (a deleting run). */
-export function alertOptions(opts: { noAlerts?: boolean } = {}): Option[] {
-  const options = [
-    new Option("--topic-arn <arn>", "SNS topic for alerts (default: ALERT_TOPIC_ARN)").argParser(once("--topic-arn")),
-    new Option("--event-bus <name>", "EventBridge bus for events (default: EVENT_BUS_NAME; none: no events)").argParser(once("--event-bus")),
-    new Option("--ledger-table <name>", "DynamoDB ledger table (default: LEDGER_TABLE)").argParser(once("--ledger-table")),
-    new Option("--restore-base-url <url>", "base of restore links (default: RESTORE_BASE_URL)").argParser(once("--restore-base-url")),
-    new Option("--revision <rev>", "policy revision recorded in the ledger (default: POLICY_REVISION, else git)").argParser(once("--revision")),
-  ];
-  if (opts.noAlerts) options.push(new Option("--no-alerts", "send no alert from this run; the ledger is still kept when configured, and the next reminder run announces the deletions (not recommended)"));
-  return options;
-}
+export type { AlertFlags };
 
 export interface AlertContext {
   env: Readonly<Record<string, string | undefined>>;
@@ -65,6 +37,12 @@ export interface AlertContext {
   purpose?: string | undefined;
 }
 
+/**
+ * Where a CLI run's alerts go. Against the local endpoint everything defaults and is
+ * created on first use. Against AWS, a deleting run needs the topic, the ledger and the
+ * restore base URL, or an explicit --no-alerts: "never a silent deletion" is the default,
+ * not an option.
+ */
 export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<ApplyAlerts | undefined> {
   if (flags.alerts === false) return undefined;
   const { env } = ctx;
@@ -123,6 +101,22 @@ export async function alertSetup(flags: AlertFlags, ctx: AlertContext): Promise<
     revision: flags.revision ?? (env.POLICY_REVISION || undefined) ?? (await policyRevision(ctx.policyPaths)),
     actor: `cli:${safeUser()}@${hostname()}`,
   };
+}
+
+/**
+ * The ledger alone, read-only, for a preview (`apply --dry-run`, the live `plan`) against
+ * AWS: a preview reads the holds of restored backups and the day's deletions, so it needs
+ * neither the topic nor the restore base URL (a read-only CI role plans with LEDGER_TABLE
+ * and dynamodb:Query alone). The table's region is the alert path's: the topic's region,
+ * else AWS_REGION, else us-east-1. Undefined when no table is configured.
+ */
+export function previewLedgerOnly(flags: AlertFlags, ctx: AlertContext): Ledger | undefined {
+  const table = flags.ledgerTable ?? (ctx.env.LEDGER_TABLE || undefined);
+  if (table === undefined) return undefined;
+  const topicArn = flags.topicArn ?? (ctx.env.ALERT_TOPIC_ARN || undefined);
+  const region = regionOf(topicArn) ?? (ctx.env.AWS_REGION || undefined) ?? "us-east-1";
+  const clients = alertClients(region, { endpointUrl: ctx.endpointUrl, credentials: ctx.credentials, clock: ctx.clock });
+  return new DynamoDbLedger({ client: clients.documents, tableName: table, nowMs: () => ctx.clock.nowMs() });
 }
 
 /** How long the ledger keeps a record after the backup is gone: LEDGER_RETENTION_DAYS, default 400 (a year and change, for audits). */

@@ -16,9 +16,12 @@ export function parseRegion(value: string): string {
   return value;
 }
 
-export function parseFormat(value: string): "table" | "json" {
-  if (value !== "table" && value !== "json") throw new UsageError(`--format: expected table or json, got "${value}"`);
-  return value;
+export function parseFormat<F extends string = "table" | "json">(value: string, formats: readonly F[] = ["table", "json"] as unknown as F[]): F {
+  if (!formats.includes(value as F)) {
+    const list = formats.length === 2 ? formats.join(" or ") : `${formats.slice(0, -1).join(", ")} or ${formats.at(-1)}`;
+    throw new UsageError(`--format: expected ${list}, got "${value}"`);
+  }
+  return value as F;
 }
 
 /**

@@ -8,6 +8,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour is used only then, and never with NO_COLOR). */
   isTTY: boolean;
+  /** Whether stderr is a terminal (progress lines are drawn only then). */
+  stderrIsTTY?: boolean | undefined;
   nowMs: () => number;
 }
 
@@ -17,6 +19,7 @@ export function processIo(): CliIo {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     nowMs: () => Date.now(),
   };
 }

@@ -1,112 +1,126 @@
-import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { isUserInputError } from "../errors.js";
-import { collect, once } from "./args.js";
-import { alertOptions } from "./alerts-setup.js";
-import { applyCommand } from "./commands/apply.js";
-import { remindCommand } from "./commands/remind.js";
-import { restoreCommand } from "./commands/restore.js";
-import { serveCommand } from "./commands/serve.js";
-import { emulatorCommand } from "./commands/emulator.js";
-import { planCommand } from "./commands/plan.js";
-import { startCommand } from "./commands/start.js";
-import { validateCommand } from "./commands/validate.js";
+import { collect } from "./args.js";
+import { EXAMPLES } from "./help.js";
 import type { CliIo } from "./io.js";
+import { packageVersion } from "./package-root.js";
+import {
+  alertOptions,
+  ledgerTableOption,
+  endpointOption,
+  formatOption,
+  maxAttemptsOption,
+  nowOption,
+  policyOption,
+  single,
+  verboseOption,
+} from "./options.js";
 
-const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
-
-// Options several commands share, spelled once.
-const policyOption = () => new Option("--policy <file-or-dir>", "policy file or directory (repeatable)").argParser(collect).makeOptionMandatory();
-const nowOption = () => new Option("--now <iso-8601>", "plan as of this time (default: now)").argParser(once("--now"));
-const formatOption = () => {
-  const option = new Option("--format <format>", "output format").choices(["table", "json"]).default("table");
-  return option.argParser(once("--format", option.parseArg));
-};
-/** A flag that takes one value: given twice, it is refused (see `once`). */
-const single = (flags: string, description: string) => new Option(flags, description).argParser(once(flags.split(" ")[0]!));
+/**
+ * The command line. Only commander, the option definitions and this file load at start:
+ * each command's module (and with it zod, yaml or the AWS SDK) is imported when that
+ * command runs, so `--version` and `--help` answer about as fast as Node starts.
+ */
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("cloudhsm-retention")
     .description("Policy-as-code retention and recovery for AWS CloudHSM V2 backups.")
-    .version(VERSION)
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText("after", EXAMPLES.program);
 
   program
     .command("validate")
     .description("check policy files; every problem is reported as file:line:col (exit 2)")
     .argument("<file-or-dir...>", "policy files, or directories of them")
-    .action(async (paths: string[]) => setExit(await validateCommand(paths, io)));
+    .addHelpText("after", EXAMPLES.validate)
+    .action(async (paths: string[]) => setExit(await (await import("./commands/validate.js")).validateCommand(paths, io)));
 
-  program
+  const plan = program
     .command("plan")
-    .description("show what the policies would keep and delete, and why; changes nothing")
+    .description("show what the policies would keep and delete, and why; changes nothing (lists AWS live unless --inventory)")
     .addOption(policyOption())
-    .addOption(single("--inventory <file>", "output of `aws cloudhsmv2 describe-backups`").makeOptionMandatory())
-    .addOption(single("--region <region>", "region of backups that carry no BackupArn"))
+    .addOption(single("--inventory <file>", "plan this output of `aws cloudhsmv2 describe-backups` instead of listing AWS"))
+    .addOption(new Option("--region <region>", "region to list (repeatable); with --inventory, the region of backups that carry no BackupArn").argParser(collect))
+    .addOption(endpointOption())
+    .addOption(maxAttemptsOption())
     .addOption(nowOption())
-    .addOption(formatOption())
-    .action(async (opts) => setExit(await planCommand(opts, io)));
+    .addOption(single("--compare <old-policies>", "also plan under these policies and show the difference: a file, a directory, or a git revision as rev:path (main:policies/)"))
+    .addOption(formatOption(["table", "json", "markdown", "html"]))
+    .addOption(single("--out <file>", "write the output to this file instead of stdout"))
+    .addOption(verboseOption())
+    // A live plan respects the ledger's holds of restored backups and daily caps, as apply does.
+    .addOption(ledgerTableOption("DynamoDB ledger table whose holds of restored backups a live plan respects (default: LEDGER_TABLE; local: the local ledger)"))
+    .addHelpText("after", EXAMPLES.plan);
+  plan.action(async (opts) => setExit(await (await import("./commands/plan.js")).planCommand(opts, io)));
 
   program
     .command("start")
     .description("the main job on the embedded local AWS endpoint: seed an example fleet, apply policies/example.yml")
     .option("--serve", "keep the local endpoint and the restore page (port 8787) up afterwards, and print a restore link to try")
-    .action(async (opts) => setExit(await startCommand(opts, io)));
+    .addOption(verboseOption())
+    .addHelpText("after", EXAMPLES.start)
+    .action(async (opts) => setExit(await (await import("./commands/start.js")).startCommand(opts, io)));
 
   const apply = program
     .command("apply")
     .description("list backups, plan, and delete what enforce-mode policies plan to delete")
     .addOption(policyOption())
     .requiredOption("--region <region>", "region to sweep (repeatable)", collect)
-    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
+    .addOption(endpointOption())
     .addOption(nowOption())
-    .option("--dry-run", "plan and report, delete nothing")
+    .option("--dry-run", "plan and report, delete nothing (as `plan` without --inventory)")
     .addOption(single("--concurrency <n>", "parallel DeleteBackup calls (default 8)"))
-    .addOption(single("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)"))
+    .addOption(maxAttemptsOption())
     .option("--log", "write JSON log lines to stderr")
-    .addOption(formatOption());
+    .addOption(formatOption())
+    .addOption(verboseOption());
   for (const option of alertOptions({ noAlerts: true })) apply.addOption(option);
-  apply.action(async (opts) => setExit(await applyCommand(opts, io)));
+  apply.addHelpText("after", EXAMPLES.apply);
+  apply.action(async (opts) => setExit(await (await import("./commands/apply.js")).applyCommand(opts, io)));
 
   const remind = program
     .command("remind")
     .description("announce deletions not yet announced, and send each reminder stage once before DeleteTimestamp")
     .addOption(policyOption())
     .requiredOption("--region <region>", "region to look at (repeatable)", collect)
-    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
-    .addOption(new Option("--now <iso-8601>", "preview as of this time (with --dry-run)").argParser(once("--now")))
+    .addOption(endpointOption())
+    .addOption(single("--now <iso-8601>", "preview as of this time (with --dry-run)"))
     .option("--dry-run", "say what would be sent; send and record nothing")
-    .addOption(single("--max-attempts <n>", "attempts per AWS call on throttling and 5xx (default 10)"))
+    .addOption(maxAttemptsOption())
     .option("--log", "write JSON log lines to stderr")
     .addOption(formatOption());
   for (const option of alertOptions()) remind.addOption(option);
-  remind.action(async (opts) => setExit(await remindCommand(opts, io)));
+  remind.addHelpText("after", EXAMPLES.remind);
+  remind.action(async (opts) => setExit(await (await import("./commands/remind.js")).remindCommand(opts, io)));
 
   const restore = program
     .command("restore")
     .description("bring a deleted backup back, held for 30 days (or --hold) or kept forever (--pin), recorded and announced")
     .argument("<backup-id>", "the backup to restore")
     .addOption(single("--region <region>", "the backup's region").makeOptionMandatory())
-    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
+    .addOption(endpointOption())
     .addOption(single("--hold <duration>", "keep it from policy this long, e.g. 30d (default 30d)"))
     .option("--pin", "keep it forever (NeverExpires)")
     .option("--policy <file-or-dir>", "policy files, to name the backup's policy in the notice (repeatable)", collect)
     .addOption(formatOption());
   for (const option of alertOptions()) restore.addOption(option);
-  restore.action(async (backupId: string, opts) => setExit(await restoreCommand(backupId, opts, io)));
+  restore.addHelpText("after", EXAMPLES.restore);
+  restore.action(async (backupId: string, opts) => setExit(await (await import("./commands/restore.js")).restoreCommand(backupId, opts, io)));
 
   const serve = program
     .command("serve")
     .description("serve the restore page (the links in alerts) on 127.0.0.1 until Ctrl-C; GET shows, only its buttons restore")
     .addOption(single("--port <port>", "TCP port (default 8787, where local restore links point; 0 = any free port)"))
-    .addOption(single("--endpoint-url <url>", "send every AWS call to this endpoint (default: AWS_ENDPOINT_URL_CLOUDHSM_V2, then AWS_ENDPOINT_URL)"))
+    .addOption(endpointOption())
     .option("--policy <file-or-dir>", "policy files, to name a backup's policy and time zone (repeatable)", collect)
     .addOption(single("--region <region>", "region for the credentials check (default us-east-1); each link names its backup's own region, and the alert path's region is the topic's (see README)"))
     .option("--log", "write JSON log lines to stderr");
   for (const option of alertOptions()) serve.addOption(option);
-  serve.action(async (opts) => setExit(await serveCommand(opts, io)));
+  serve.addHelpText("after", EXAMPLES.serve);
+  serve.action(async (opts) => setExit(await (await import("./commands/serve.js")).serveCommand(opts, io)));
 
   program
     .command("emulator")
@@ -115,7 +129,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--seed <inventory.json>", "backups to load (repeatable); \"example\" seeds the example fleet as of the emulator's clock", collect)
     .addOption(single("--region <region>", "region of unsigned requests and of seeds without BackupArn").default("us-east-1"))
     .addOption(single("--now <iso-8601>", "start the emulated clock at this time (default: now)"))
-    .action(async (opts) => setExit(await emulatorCommand(opts, io)));
+    .addHelpText("after", EXAMPLES.emulator)
+    .action(async (opts) => setExit(await (await import("./commands/emulator.js")).emulatorCommand(opts, io)));
 
   return program;
 }

@@ -34,6 +34,13 @@ export interface DeleteOutcome {
   reason?: string | undefined;
 }
 
+export interface ListOptions {
+  /** Only backups in these states, filtered by the service. */
+  states?: readonly BackupState[] | undefined;
+  /** Called after each page with the number of backups listed so far (for progress). */
+  onPage?: ((listedSoFar: number) => void) | undefined;
+}
+
 /**
  * The narrow port the jobs use to reach CloudHSM backups. The AWS adapter owns the
  * SDK; tests of the jobs may use a fake.
@@ -43,7 +50,7 @@ export interface BackupStore {
    * Every backup in the region (or only those in `states`, filtered by the service), all
    * pages, each once; throws when the listing cannot be completed.
    */
-  listBackups(region: string, options?: { states?: readonly BackupState[] }): Promise<ListResult>;
+  listBackups(region: string, options?: ListOptions): Promise<ListResult>;
   /**
    * The current state of these backups (the ones that still exist), to look again just
    * before deleting them; throws when they cannot be read.

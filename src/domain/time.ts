@@ -43,6 +43,12 @@ export function timestampRangeProblem(ms: number): string | undefined {
   return undefined;
 }
 
+/**
+ * How long a deleted backup stays restorable: DeleteBackup puts it in PENDING_DELETION,
+ * and AWS deletes it for good 7 days later (its DeleteTimestamp).
+ */
+export const RESTORE_WINDOW_MS = 7 * 86_400_000;
+
 /** ISO-8601 UTC to the second (`2026-11-28T06:00:00Z`): the one instant format of plans, reports and messages. */
 export function isoSeconds(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -137,6 +137,8 @@ export interface Decision {
   reasons: string[];
   createdAtMs: number;
   state: BackupState;
+  /** For a backup already PENDING_DELETION: when AWS deletes it for good (as listed). */
+  deleteAtMs?: number | undefined;
   counters?: Counters | undefined;
   /** A delete the rules chose that maxDeletionsPerRun put off to a later run (action is "keep"). */
   deferred: boolean;

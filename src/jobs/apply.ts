@@ -2,12 +2,11 @@ import { addRetries, type BackupStore, type Clock, type DeleteOutcome, type Retr
 import { isoSeconds } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 import type { Ledger } from "../ledger/port.js";
-import { DEFAULT_HOLD_MS } from "./restore.js";
-import { type ApplyAlerts, deletionHooks, deletionsInLastDay, type HookFailures, tellRun } from "./apply-alerts.js";
+import { type ApplyAlerts, deletionHooks, type HookFailures, tellRun } from "./apply-alerts.js";
 import { deliveryFailed, type DeliveryStats, emptyStats } from "./deliver.js";
-import type { Backup, Plan, RetentionPolicy } from "../domain/types.js";
-import { planRetention } from "../retention/plan.js";
+import type { Plan, RetentionPolicy } from "../domain/types.js";
 import { type CheckStats, deletePlanned } from "./delete.js";
+import { listAndPlan, type RegionListing } from "./list.js";
 import type { JobLogger } from "./logger.js";
 import { SILENT } from "./logger.js";
 
@@ -41,14 +40,7 @@ export interface ApplyInput {
   signal?: AbortSignal | undefined;
 }
 
-export interface RegionListing {
-  region: string;
-  backups: number;
-  calls: number;
-  retries: RetryCounts;
-  /** Set when the listing failed: nothing in this region was planned or deleted. */
-  error?: string | undefined;
-}
+export type { RegionListing };
 
 export interface ApplyCounts {
   /** Deletions the plan asks for in enforce-mode policies. */
@@ -88,6 +80,8 @@ export interface ApplyReport {
    * ledger kept every deletion from happening; `silent` with --no-alerts (ledger kept, nothing sent).
    */
   alerts: { delivery: DeliveryStats; blocked: string | undefined; silent: boolean } | undefined;
+  /** Set when the ledger could not be read (a dry run's plan then cannot see holds; a real run deletes nothing). */
+  ledgerError?: string | undefined;
   /** 0 every planned deletion done; 3 something failed; 4 a guard halted a policy. */
   exitCode: 0 | 3 | 4;
 }
@@ -103,27 +97,17 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   const log = input.log ?? SILENT;
   const startedAtMs = input.clock?.nowMs() ?? input.nowMs ?? 0;
   const regions = [...new Set(input.regions)];
-  const listings = refuseCrossRegionTwins(await Promise.all(regions.map((region) => listRegion(input.store, region, log))), log);
-  const backups = listings.flatMap((l) => l.backups);
-  const listedRegions = listings.filter((l) => l.listing.error === undefined).map((l) => l.listing.region);
-  const nowMs = runNow(input);
   const alerts = input.dryRun ? undefined : input.alerts;
-
-  let blocked: string | undefined;
-  let deletedInLastDay: Map<string, number> | undefined;
-  let holds: Map<string, { untilMs: number; via: string }> | undefined;
+  // A dry run reads the ledger too, so that it previews what a real run would do.
   const ledger = alerts?.path.ledger ?? input.ledger;
-  try {
-    // A dry run reads them too, so that it previews what a real run would do.
-    if (ledger) deletedInLastDay = await deletionsInLastDay(ledger, input.policies, nowMs);
-    if (ledger) holds = await readHolds(ledger, listedRegions, backups, nowMs);
-  } catch (err) {
+  const { listings, backups, listedRegions, nowMs, facts, plan } = await listAndPlan({ policies: input.policies, regions, store: input.store, nowMs: () => runNow(input), ledger, log });
+  let blocked: string | undefined;
+  if (facts.error !== undefined) {
     // Without the ledger a deletion could be neither counted, nor checked against the holds
     // of restored backups, nor recorded: none is made.
-    if (!input.dryRun) blocked = `nothing deleted: ${(err as Error).message}`;
-    log.error(input.dryRun ? "ledger unavailable; the plan cannot see holds" : "ledger unavailable; nothing is deleted", { error: (err as Error).message });
+    if (!input.dryRun) blocked = `nothing deleted: ${facts.error}`;
+    log.error(input.dryRun ? "ledger unavailable; the plan cannot see holds" : "ledger unavailable; nothing is deleted", { error: facts.error });
   }
-  const plan = planRetention({ backups, policies: input.policies, nowMs, regions: listedRegions, deletedInLastDay, holds });
   input.onPlan?.(plan);
 
   const enforced = new Set(input.policies.filter((p) => p.mode === "enforce").map((p) => p.name));
@@ -149,7 +133,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     failed: outcomes.filter((o) => o.status === "failed").length,
     held: outcomes.filter((o) => o.status === "held").length,
     changed: outcomes.filter((o) => o.status === "changed").length,
-    listFailures: listings.filter((l) => l.listing.error !== undefined).length,
+    listFailures: listings.filter((l) => l.error !== undefined).length,
     reportOnly: deletions.length - planned.length,
     deferred: plan.policies.reduce((n, p) => n + p.deferred, 0),
     // A halt in a report-mode policy changes nothing that would have happened: it is
@@ -158,7 +142,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     notAttempted: notAttempted.length,
   };
   const retries: RetryCounts = {};
-  for (const r of [...listings.map((l) => l.listing.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
+  for (const r of [...listings.map((l) => l.retries), ...outcomes.map((o) => o.retries), checks.retries]) addRetries(retries, r);
   let exitCode: 0 | 3 | 4 = counts.failed + counts.listFailures > 0 || blocked !== undefined ? 3 : counts.halts > 0 ? 4 : 0;
   for (const halt of plan.halts) log.warn("policy halted by a guard", { policy: halt.policy, group: halt.group, guard: halt.guard, reason: halt.message });
   if (interrupted) log.warn("apply interrupted; planned deletions not attempted", { notAttempted: notAttempted.length });
@@ -188,7 +172,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
   return {
     plan,
     dryRun: input.dryRun === true,
-    listings: listings.map((l) => l.listing),
+    listings,
     outcomes,
     checks,
     counts,
@@ -196,6 +180,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyReport> {
     interrupted,
     notAttempted,
     alerts: alerts ? { delivery: delivery ?? emptyStats(), blocked, silent: alerts.silent === true } : undefined,
+    ledgerError: facts.error,
     exitCode,
   };
 }
@@ -218,59 +203,4 @@ function runNow(input: ApplyInput): number {
     );
   }
   return input.nowMs;
-}
-
-async function listRegion(store: BackupStore, region: string, log: JobLogger): Promise<{ listing: RegionListing; backups: Backup[] }> {
-  try {
-    const result = await store.listBackups(region);
-    log.info("listed backups", { region, backups: result.backups.length, calls: result.calls, retries: result.retries });
-    return { listing: { region, backups: result.backups.length, calls: result.calls, retries: result.retries }, backups: result.backups };
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    // The adapter's error says how hard it tried; a plain error says nothing.
-    const { calls = 0, retries = {} } = err as { calls?: number; retries?: RetryCounts };
-    log.error("listing failed; nothing in this region is planned or deleted", { region, error, calls, retries });
-    return { listing: { region, backups: 0, calls, retries, error }, backups: [] };
-  }
-}
-
-/**
- * A backup ID lives in one region. Listed in two, the endpoint is answering for the wrong
- * region (or the listing is corrupt): planning either region could delete a kept backup,
- * so both listings count as failed.
- */
-function refuseCrossRegionTwins(listings: Array<{ listing: RegionListing; backups: Backup[] }>, log: JobLogger) {
-  const regionsOf = new Map<string, string[]>();
-  for (const l of listings) for (const b of l.backups) regionsOf.set(b.backupId, [...(regionsOf.get(b.backupId) ?? []), l.listing.region]);
-  const bad = new Map<string, string>();
-  for (const [id, regions] of regionsOf) {
-    if (regions.length < 2) continue;
-    const error = `backup ${id} was listed in ${regions.join(" and ")}: a backup lives in one region (is the endpoint ignoring the region?); nothing in these regions is planned`;
-    for (const r of regions) if (!bad.has(r)) bad.set(r, error);
-  }
-  return listings.map((l) => {
-    const error = bad.get(l.listing.region);
-    if (error === undefined) return l;
-    log.error("listing failed; nothing in this region is planned or deleted", { region: l.listing.region, error });
-    return { listing: { ...l.listing, backups: 0, error }, backups: [] };
-  });
-}
-
-/**
- * The ledger's holds, and one more kind: a backup this ledger tracks as pending deletion
- * that is READY again was restored by some path other than the link (the console, the AWS
- * CLI). The next reminder run records its hold and announces it; until then every run,
- * this one included, holds it as if that were done, so that a person's restore is never
- * undone by an apply that happens to run first.
- */
-async function readHolds(ledger: Ledger, regions: readonly string[], backups: readonly Backup[], nowMs: number): Promise<Map<string, { untilMs: number; via: string }>> {
-  const out = new Map<string, { untilMs: number; via: string }>();
-  const ready = new Set(backups.filter((b) => b.state === "READY").map((b) => `${b.region}/${b.backupId}`));
-  for (const region of regions) {
-    for (const h of await ledger.holds(region, nowMs)) out.set(h.backupId, { untilMs: h.untilMs, via: h.via });
-    for (const t of await ledger.tracked(region)) {
-      if (!out.has(t.backupId) && ready.has(`${region}/${t.backupId}`)) out.set(t.backupId, { untilMs: nowMs + DEFAULT_HOLD_MS, via: "outside the link (the console, the AWS CLI or an SDK)" });
-    }
-  }
-  return out;
 }

@@ -112,7 +112,8 @@ export function parsePolicyText(text: string, file: string): RetentionPolicy[] {
   return check.policies;
 }
 
-const POLICY_FILE = /\.ya?ml$/i;
+/** Policy files by name, in any case (`PROD.YML` too), as the sweep Lambda's loader picks them. */
+export const POLICY_FILE = /\.ya?ml$/i;
 
 /**
  * Policy files under a directory, recursively, in a stable order (hidden entries skipped).
@@ -169,19 +170,36 @@ export async function loadPolicyFiles(paths: readonly string[]): Promise<Retenti
     }
   }
 
-  const checks: FileCheck[] = [];
+  const texts: PolicyText[] = [];
   for (const file of files) {
     const text = await readFile(file, "utf8").catch((err: Error) => {
       throw new UsageError(`cannot read policy file ${file}: ${err.message}`);
     });
-    checks.push(checkPolicyText(text, file));
+    texts.push({ file, text });
   }
+  return loadPolicyTexts(texts);
+}
 
+/** One policy file's name (as messages show it) and text. */
+export interface PolicyText {
+  file: string;
+  text: string;
+}
+
+/**
+ * The checks of `loadPolicyFiles` on texts already read (from git, for `plan --compare
+ * main:policies/`): each file, then names repeated across files and overlapping selectors.
+ * Pure: no file system access.
+ *
+ * @throws PolicyValidationError with every issue, ordered by file then position.
+ */
+export function loadPolicyTexts(texts: readonly PolicyText[]): RetentionPolicy[] {
+  const checks = texts.map(({ file, text }) => checkPolicyText(text, file));
   const duplicates = duplicateNameIssues(checks.flatMap((check) => check.names));
   // Overlaps only among valid policies: a broken or ambiguous file's selectors mean little.
   const valid = duplicates.length === 0 && checks.every((check) => check.issues.length === 0);
   const overlaps = valid ? overlapIssues(checks.flatMap((check) => check.sites)) : [];
-  const issues = files.flatMap((file, i) =>
+  const issues = texts.flatMap(({ file }, i) =>
     [...(checks[i]?.issues ?? []), ...[...duplicates, ...overlaps].filter((issue) => issue.file === file)].sort(byPosition),
   );
   if (issues.length > 0) throw new PolicyValidationError(issues);

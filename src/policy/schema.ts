@@ -64,18 +64,18 @@ const WITHIN_HELP = "A duration (e.g. 14d, 36h, 1y6m) measured back from the new
 const keepSchema = z
   .strictObject(
     {
-      last: count().default(0).describe(`Keep the newest N backups. ${COUNT_HELP}`),
-      hourly: count().default(0).describe(`Keep the newest backup of each of the last N hours that have backups. ${COUNT_HELP}`),
-      daily: count().default(0).describe(`Keep the newest backup of each of the last N days that have backups. ${COUNT_HELP}`),
-      weekly: count().default(0).describe(`Keep the newest backup of each of the last N ISO weeks that have backups. ${COUNT_HELP}`),
-      monthly: count().default(0).describe(`Keep the newest backup of each of the last N months that have backups. ${COUNT_HELP}`),
-      yearly: count().default(0).describe(`Keep the newest backup of each of the last N years that have backups. ${COUNT_HELP}`),
-      within: duration().default("0h").describe(`Keep every backup this recent. ${WITHIN_HELP}`),
-      withinHourly: duration().default("0h").describe(`Keep the newest backup of each hour this recent. ${WITHIN_HELP}`),
-      withinDaily: duration().default("0h").describe(`Keep the newest backup of each day this recent. ${WITHIN_HELP}`),
-      withinWeekly: duration().default("0h").describe(`Keep the newest backup of each week this recent. ${WITHIN_HELP}`),
-      withinMonthly: duration().default("0h").describe(`Keep the newest backup of each month this recent. ${WITHIN_HELP}`),
-      withinYearly: duration().default("0h").describe(`Keep the newest backup of each year this recent. ${WITHIN_HELP}`),
+      last: count().default(0).meta({ examples: [3, 10] }).describe(`Keep the newest N backups. ${COUNT_HELP}`),
+      hourly: count().default(0).meta({ examples: [24, 0] }).describe(`Keep the newest backup of each of the last N hours that have backups. ${COUNT_HELP}`),
+      daily: count().default(0).meta({ examples: [7, 30] }).describe(`Keep the newest backup of each of the last N days that have backups. ${COUNT_HELP}`),
+      weekly: count().default(0).meta({ examples: [4, 8] }).describe(`Keep the newest backup of each of the last N ISO weeks that have backups. ${COUNT_HELP}`),
+      monthly: count().default(0).meta({ examples: [12, 6] }).describe(`Keep the newest backup of each of the last N months that have backups. ${COUNT_HELP}`),
+      yearly: count().default(0).meta({ examples: ["unlimited", 3] }).describe(`Keep the newest backup of each of the last N years that have backups. ${COUNT_HELP}`),
+      within: duration().default("0h").meta({ examples: ["2d", "36h"] }).describe(`Keep every backup this recent. ${WITHIN_HELP}`),
+      withinHourly: duration().default("0h").meta({ examples: ["48h", "2d"] }).describe(`Keep the newest backup of each hour this recent. ${WITHIN_HELP}`),
+      withinDaily: duration().default("0h").meta({ examples: ["30d", "2m"] }).describe(`Keep the newest backup of each day this recent. ${WITHIN_HELP}`),
+      withinWeekly: duration().default("0h").meta({ examples: ["3m", "84d"] }).describe(`Keep the newest backup of each week this recent. ${WITHIN_HELP}`),
+      withinMonthly: duration().default("0h").meta({ examples: ["1y", "18m"] }).describe(`Keep the newest backup of each month this recent. ${WITHIN_HELP}`),
+      withinYearly: duration().default("0h").meta({ examples: ["10y", "7y"] }).describe(`Keep the newest backup of each year this recent. ${WITHIN_HELP}`),
       tags: z
         .array(
           z
@@ -87,6 +87,7 @@ const keepSchema = z
           says((input) => `expected a list of tag lists, got ${show(input)}`),
         )
         .default([])
+        .meta({ examples: [[["legal-hold"]], [["env=prod", "tier=1"], ["keep"]]] })
         .describe(
           'Keep every backup whose tags match all entries of any one list. Entries are "key" (any value) or "key=value". Default [].',
         ),
@@ -107,7 +108,8 @@ const keepSchema = z
     // restic refuses an empty policy too: it would delete every backup.
     if (!setsRule) ctx.addIssue({ code: "custom", message: "keep sets no rule: a policy must keep something" });
   })
-  .describe("Which backups to keep; restic `forget` semantics, rules are OR'd. Must set at least one rule.");
+  .meta({ examples: [{ daily: 7, weekly: 4, monthly: 12 }, { last: 3, within: "2d", tags: [["legal-hold"]] }] })
+  .describe("Which backups to keep; restic `forget` semantics, rules are OR'd. Must set at least one rule. Required: there is no default.");
 
 const selectSchema = z
   .strictObject(
@@ -119,7 +121,8 @@ const selectSchema = z
         )
         .min(1, { error: "expected at least one region (leave regions out to select every region)" })
         .optional()
-        .describe("AWS regions whose backups this policy manages. Default: every region the run covers."),
+        .meta({ examples: [["us-east-1"], ["eu-central-1", "eu-west-1"]] })
+        .describe("AWS regions whose backups this policy manages. Default: every region the run covers (leave the key out)."),
       clusters: z
         .array(
           z
@@ -129,15 +132,18 @@ const selectSchema = z
         )
         .min(1, { error: 'expected at least one cluster ID or "*"' })
         .default(["*"])
+        .meta({ examples: [["*"], ["cluster-abcdefghijk"]] })
         .describe('Cluster IDs (cluster-…) or "*" for all. For cross-region copies this matches the source cluster. Default ["*"].'),
       copies: z
         .enum(["exclude", "include", "only"], says((input) => `expected "exclude", "include" or "only", got ${show(input)}`))
         .default("exclude")
+        .meta({ examples: ["exclude", "only"] })
         .describe('Cross-region copies: "exclude" (default) ignores them, "include" manages them too, "only" manages nothing else.'),
     },
     mapOf("selection keys"),
   )
   .prefault({})
+  .meta({ examples: [{ regions: ["us-east-1"], clusters: ["*"], copies: "exclude" }, { regions: ["us-west-2"], copies: "only" }] })
   .describe("Which backups the policy manages. Two policies must never select the same cluster in the same region.");
 
 const guardsSchema = z
@@ -147,22 +153,28 @@ const guardsSchema = z
         .int(says((input) => `expected an integer >= 1, got ${show(input)} (minimum 1: the newest backup is always kept)`))
         .min(1, says((input) => `expected an integer >= 1, got ${show(input)} (minimum 1: the newest backup is always kept)`))
         .default(1)
+        .meta({ examples: [2, 3] })
         .describe("Always keep this many newest READY backups of each group (a cluster in a region). Minimum 1, default 1."),
-      minAge: duration().default("0h").describe("Never delete a backup younger than this, measured from now. Default 0h."),
+      minAge: duration().default("0h").meta({ examples: ["24h", "7d"] }).describe("Never delete a backup younger than this, measured from now. Default 0h."),
       maxDeletionsPerRun: count()
         .default(50)
+        .meta({ examples: [20, 200] })
         .describe('Delete at most this many backups per run (oldest first; the rest wait). An integer >= 0 or "unlimited". Default 50.'),
       maxDeletePercent: z
         .number(says((input) => `expected a number from 0 to 100, got ${show(input)}`))
         .min(0, says((input) => `expected a number from 0 to 100, got ${show(input)}`))
         .max(100, says((input) => `expected a number from 0 to 100, got ${show(input)}`))
         .default(50)
+        .meta({ examples: [30, 95] })
         .describe("Halt the policy if a group would lose more than this percentage (0..100) of its READY backups. Default 50."),
       requireBackupWithin: duration()
         .optional()
-        .describe("Delete nothing in a group whose newest READY backup is older than this (backups have stopped). Default: off."),
+        // 0h is what leaving it out means (off): the editor's default, not a parsing default.
+        .meta({ default: "0h", examples: ["3d", "48h"] })
+        .describe("Delete nothing in a group whose newest READY backup is older than this (backups have stopped). Default 0h (off)."),
       maxDeletionsPerDay: count()
         .optional()
+        .meta({ examples: [100, "unlimited"] })
         .describe(
           'Delete at most this many backups under this policy in any 24 hours, over all runs (needs the ledger). An integer >= 0 or "unlimited". Default: the value of maxDeletionsPerRun.',
         ),
@@ -170,6 +182,7 @@ const guardsSchema = z
     mapOf("guards"),
   )
   .prefault({})
+  .meta({ examples: [{ keepNewest: 2, minAge: "24h", maxDeletionsPerRun: 20, maxDeletePercent: 30, requireBackupWithin: "3d" }] })
   .describe("Safety rails around deletion.");
 
 /** Reminder stages and the backups-stopped alarm: hours and days only, a day being 24 hours. */
@@ -206,11 +219,13 @@ const alertsSchema = z
           { error: "reminder stages must differ (1d and 24h are the same stage)" },
         )
         .default(["72h", "24h", "2h"])
+        .meta({ examples: [["72h", "24h", "2h"], ["6d", "1d"], []] })
         .describe(
           "When to remind, before each deleted backup's DeleteTimestamp (hours or days; a day is 24 hours). Each stage is sent once per backup; after a gap only the most urgent due stage is sent. [] turns reminders off. Default [72h, 24h, 2h].",
         ),
       backupsStoppedAfter: hoursDays("months and years are too long for a daily backup")
         .default("48h")
+        .meta({ examples: ["48h", "3d"] })
         .describe(
           "Alert once when a selected cluster has made no new READY backup for this long (CloudHSM makes one at least every 24 hours), and once more when backups resume. Default 48h.",
         ),
@@ -218,6 +233,7 @@ const alertsSchema = z
     mapOf("alert settings"),
   )
   .prefault({})
+  .meta({ examples: [{ reminders: ["72h", "24h", "2h"], backupsStoppedAfter: "48h" }] })
   .describe("Alerts about this policy's backups: reminder stages before backups are gone for good, and the backups-stopped alarm.");
 
 export const policySchema = z.strictObject(
@@ -228,17 +244,24 @@ export const policySchema = z.strictObject(
         POLICY_NAME_PATTERN,
         says((input) => `expected a name of lowercase letters and digits joined by single hyphens (e.g. prod-eu), got ${show(input)}`),
       )
-      .describe("Unique name across all policy files: lowercase letters and digits joined by single hyphens."),
-    description: z.string(says((input) => `expected text, got ${show(input)}`)).optional().describe("Free text for people; ignored by the tool."),
+      .meta({ examples: ["production", "dr-copies"] })
+      .describe("Unique name across all policy files: lowercase letters and digits joined by single hyphens. Required: there is no default."),
+    description: z
+      .string(says((input) => `expected text, got ${show(input)}`))
+      .optional()
+      .meta({ examples: ["Production HSM clusters in us-east-1 (GFS rotation)."] })
+      .describe("Free text for people; ignored by the tool. Default: none."),
     mode: z
       .enum(["enforce", "report"], says((input) => `expected "enforce" or "report", got ${show(input)}`))
       .default("report")
+      .meta({ examples: ["report", "enforce"] })
       .describe('"enforce" deletes what the plan says; "report" (default) only plans and never deletes.'),
     select: selectSchema,
     timezone: z
       .string(says((input) => `expected an IANA time zone such as Europe/Berlin, got ${show(input)}`))
       .refine(isTimeZone, says((input) => `unknown time zone ${show(input)}`))
       .default("UTC")
+      .meta({ examples: ["Europe/Berlin", "America/New_York"] })
       .describe("IANA time zone (e.g. Europe/Berlin) for the hour/day/week/month/year buckets. Default UTC."),
     keep: keepSchema,
     guards: guardsSchema,
@@ -252,11 +275,14 @@ export const policyFileSchema = z
     {
       version: z
         .literal(1, says((input) => `expected 1 (the only policy file version), got ${show(input)}`))
+        // Required in the file; 1 is what an editor should fill in.
+        .meta({ default: 1, examples: [1] })
         .describe("Policy file format version. Must be 1."),
       policies: z
         .array(policySchema, says((input) => `expected a list of policies, got ${show(input)}`))
         .min(1, { error: "expected at least one policy" })
-        .describe("The retention policies in this file."),
+        .meta({ examples: [[{ name: "production", mode: "report", keep: { daily: 7, weekly: 4, monthly: 12 } }]] })
+        .describe("The retention policies in this file. Required: there is no default."),
     },
     says((input) => `expected a map with keys "version" and "policies", got ${input == null ? "an empty document" : show(input)}`),
   )

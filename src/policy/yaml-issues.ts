@@ -101,23 +101,54 @@ function lookup(data: unknown, path: IssuePath): { has: boolean; value: unknown 
   return { has: true, value };
 }
 
-/** The keys a strict object at `path` of `schema` accepts, for "did you mean". */
-function knownKeys(schema: z.ZodType, path: IssuePath): string[] {
-  type Def = { type: string; innerType?: Walk; in?: Walk; shape?: Record<string, Walk>; element?: Walk };
-  type Walk = { _zod: { def: Def } };
-  const unwrap = (s: Walk): Walk => {
-    const def = s._zod.def;
-    const inner = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
-    return inner ? unwrap(inner) : s;
-  };
-  let node: Walk | undefined = unwrap(schema as unknown as Walk);
+type Def = {
+  type: string;
+  innerType?: Walk;
+  in?: Walk;
+  shape?: Record<string, Walk>;
+  element?: Walk;
+  entries?: Record<string, string | number>;
+  values?: unknown[];
+  options?: Walk[];
+};
+type Walk = { _zod: { def: Def } };
+
+function unwrap(s: Walk): Walk {
+  const def = s._zod.def;
+  const inner = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
+  return inner ? unwrap(inner) : s;
+}
+
+/** The schema node at `path` (object keys and array items), unwrapped; undefined off the schema. */
+function nodeAt(schema: z.ZodType, path: IssuePath): Walk | undefined {
+  let node: Walk = unwrap(schema as unknown as Walk);
   for (const key of path) {
     const def: Def = node._zod.def;
     const next: Walk | undefined = def.type === "object" ? def.shape?.[String(key)] : def.type === "array" ? def.element : undefined;
-    if (!next) return [];
+    if (!next) return undefined;
     node = unwrap(next);
   }
-  return node._zod.def.type === "object" ? Object.keys(node._zod.def.shape ?? {}) : [];
+  return node;
+}
+
+/** The keys a strict object at `path` of `schema` accepts, for "did you mean". */
+function knownKeys(schema: z.ZodType, path: IssuePath): string[] {
+  const node = nodeAt(schema, path);
+  return node?._zod.def.type === "object" ? Object.keys(node._zod.def.shape ?? {}) : [];
+}
+
+/** The words a value at `path` may be (enum members, literal words, IANA zones), for "did you mean". */
+function knownWords(schema: z.ZodType, path: IssuePath): string[] {
+  if (path.at(-1) === "timezone") return Intl.supportedValuesOf("timeZone");
+  const words = (node: Walk | undefined): string[] => {
+    const def = node && unwrap(node)._zod.def;
+    if (!def) return [];
+    if (def.type === "enum") return Object.values(def.entries ?? {}).map(String);
+    if (def.type === "literal") return (def.values ?? []).filter((v): v is string => typeof v === "string");
+    if (def.type === "union") return (def.options ?? []).flatMap(words);
+    return [];
+  };
+  return words(nodeAt(schema, path));
 }
 
 /** Levenshtein distance, small strings only. */
@@ -175,7 +206,11 @@ export function zodIssues(src: YamlSource, data: unknown, schema: z.ZodType, iss
       out.push(issueAt(src, offsetOf(src, parentPath), withPath(parentPath, `missing required key "${key}"`)));
       continue;
     }
-    out.push(issueAt(src, offsetOf(src, path), withPath(path, issue.message)));
+    // A misspelled word (`mode: enforse`, `daily: unlimted`, `timezone: Europe/Berln`).
+    const value = lookup(data, path).value;
+    const guess = typeof value === "string" ? suggest(value, knownWords(schema, path)) : undefined;
+    const hint = guess !== undefined && guess !== value ? ` (did you mean "${guess}"?)` : "";
+    out.push(issueAt(src, offsetOf(src, path), withPath(path, `${issue.message}${hint}`)));
   }
   return out;
 }

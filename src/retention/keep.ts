@@ -29,8 +29,8 @@ const BUCKETS = WITHIN_BUCKET_RULES;
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
-/** restic's bucket functions as integers (`ymdh`, `ymd`, `yw`, `ym`, `y`). */
-function bucketKey(bucket: number, w: WallClock): number {
+/** restic's bucket functions as integers (`ymdh`, `ymd`, `yw`, `ym`, `y`); `bucket` indexes WITHIN_BUCKET_RULES. */
+export function bucketKey(bucket: number, w: WallClock): number {
   switch (bucket) {
     case 0: return ((w.year * 100 + w.month) * 100 + w.day) * 100 + w.hour;
     case 1: return (w.year * 100 + w.month) * 100 + w.day;
@@ -41,7 +41,7 @@ function bucketKey(bucket: number, w: WallClock): number {
 }
 
 /** The label shown in reasons, in the policy's zone: `daily 2026-11-27`, `weekly 2026-W48`. */
-function bucketLabel(bucket: number, w: WallClock): string {
+export function bucketLabel(bucket: number, w: WallClock): string {
   switch (bucket) {
     case 0: return `${w.year}-${pad2(w.month)}-${pad2(w.day)} ${pad2(w.hour)}h`;
     case 1: return `${w.year}-${pad2(w.month)}-${pad2(w.day)}`;

@@ -54,6 +54,7 @@ function decision(
     reasons,
     createdAtMs: b.createdAtMs,
     state: b.state,
+    deleteAtMs: b.deleteAtMs,
     counters,
     deferred,
   };

@@ -158,6 +158,10 @@ describe("the installed command", () => {
     expect(applied).not.toBeNull();
     expect(Number(applied?.[1])).toBeGreaterThan(0);
     expect(applied?.[1]).toBe(applied?.[2]);
+    // It reads on a screen or two: what changes and a summary per cluster, not every backup.
+    expect(`${run.stderr}${run.stdout}`.trimEnd().split("\n").length).toBeLessThanOrEqual(100);
+    expect(run.stdout).toMatch(/^ {4}KEEP {4}\d+ backups \S+ … \S+, by /m);
+    expect(run.stdout).toMatch(/^ {4}DELETE {2}\d+ backups \S+ … \S+: no keep rule matched$/m);
   });
 
   it("keeps the endpoint up with --serve, prints how to reach it, and stops cleanly on SIGTERM", async () => {

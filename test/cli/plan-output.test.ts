@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ function tmpFile(name: string, text: string): string {
 describe("plan table", () => {
   it("shows a deferred deletion as DEFER, not KEEP, and counts it apart", () => {
     const plan = planRetention({ backups: five, policies: [policy({ keep: { last: 1 }, guards: { maxDeletionsPerRun: 1 } })], nowMs: NOW });
-    const table = renderPlanTable(plan);
+    const table = renderPlanTable(plan, undefined, { verbose: true });
     // b-1..b-4 are deletable; the oldest (b-4) goes now, b-1..b-3 wait.
     expect(table).toMatch(/^ {4}DEFER +b-1 /m);
     expect(table).toMatch(/^ {4}DELETE +b-4 /m);
@@ -42,7 +42,7 @@ describe("plan table", () => {
 
   it("says a halt once per group, not on each backup it spared", () => {
     const p = policy({ mode: "report", keep: { last: 1 }, guards: { maxDeletePercent: 10 } });
-    const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW }));
+    const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW }), undefined, { verbose: true });
     expect(table.match(/maxDeletePercent 10: would delete/g)).toHaveLength(1);
     expect(table.match(/halted by maxDeletePercent/g)).toHaveLength(1);
     expect(table.match(/halted \(see above\)/g)).toHaveLength(4);
@@ -81,6 +81,13 @@ describe("plan --format json", () => {
       expect(typeof d.enforced).toBe("boolean");
       expect(d.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     }
+    // A backup already PENDING_DELETION says when AWS deletes it for good (its DeleteTimestamp).
+    const listed = (JSON.parse(readFileSync(inventory, "utf8")).Backups as Array<Record<string, string | number>>).filter((b) => b.BackupState === "PENDING_DELETION");
+    expect(listed.length).toBeGreaterThan(0);
+    expect(decisions.filter((d) => d.state === "PENDING_DELETION").map((d) => [d.backupId, d.deleteAt])).toEqual(
+      listed.map((b) => [b.BackupId, new Date(Number(b.DeleteTimestamp) * 1000).toISOString().replace(".000Z", "Z")]), // epoch seconds
+    );
+    expect(decisions.filter((d) => d.state !== "PENDING_DELETION").every((d) => !("deleteAt" in d))).toBe(true);
     const deferred = decisions.filter((d) => d.deferred);
     expect(deferred.length).toBeGreaterThan(0);
     for (const d of deferred) expect(d).toMatchObject({ action: "keep", policy: "east", enforced: true });
@@ -124,5 +131,32 @@ describe("plan table: halts and policies the run does not reach", () => {
     const p = policy({ select: { regions: ["eu-central-1"], clusters: ["*"], copies: "exclude" }, keep: { last: 1 } });
     const table = renderPlanTable(planRetention({ backups: five, policies: [p], nowMs: NOW, regions: ["us-east-1"] }));
     expect(table).toContain("(selects no backups in this run: its regions eu-central-1 are not among the run's regions us-east-1)");
+  });
+});
+
+describe("plan table: the default view shows what changes", () => {
+  /** Twelve daily backups at 03:00Z, the newest (d-0) on 11-27. */
+  const twelve = Array.from({ length: 12 }, (_, i) => backup({ id: `d-${i}`, at: new Date(ms("2026-11-27T03:00:00Z") - i * 86_400_000).toISOString() }));
+
+  it("sums up more than five deletions of one reason in one line, with their count and span", () => {
+    // last 2 and daily 3: d-0..d-2 kept (d-0, d-1 by both), d-3..d-11 (9) deleted.
+    const table = renderPlanTable(planRetention({ backups: twelve, policies: [policy({ keep: { last: 2, daily: 3 } })], nowMs: NOW }));
+    expect(table).toContain("  us-east-1/cluster-a  9 to delete, 3 to keep, 0 skipped");
+    expect(table).toMatch(/^ {4}KEEP {4}3 backups 2026-11-25T03:00:00Z … 2026-11-27T03:00:00Z, by last 2, daily 3$/m);
+    expect(table).toMatch(/^ {4}DELETE {2}9 backups 2026-11-16T03:00:00Z … 2026-11-24T03:00:00Z: no keep rule matched$/m);
+    expect(table).not.toMatch(/ d-\d+ /);
+    expect(table).toContain("(--verbose lists every backup with its reasons)");
+    expect(table.trimEnd().split("\n").at(-1)).toBe("Plan: 9 to delete, 3 to keep, 0 skipped.");
+  });
+
+  it("lists up to five deletions one by one, and every backup with verbose", () => {
+    const six = twelve.slice(0, 6);
+    const plan = planRetention({ backups: six, policies: [policy({ keep: { last: 1 } })], nowMs: NOW });
+    const table = renderPlanTable(plan);
+    for (const id of ["d-1", "d-2", "d-3", "d-4", "d-5"]) expect(table).toMatch(new RegExp(`^ {4}DELETE {2}${id} +2026-11-\\d\\dT03:00:00Z {2}no keep rule matched$`, "m"));
+    expect(table).not.toContain("--verbose");
+    const verbose = renderPlanTable(plan, undefined, { verbose: true });
+    expect(verbose).toMatch(/^ {4}KEEP {4}d-0 +2026-11-27T03:00:00Z {2}last #1$/m);
+    expect(verbose.split("\n").filter((l) => /^ {4}(KEEP|DELETE) /.test(l))).toHaveLength(6);
   });
 });

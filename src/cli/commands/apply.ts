@@ -1,33 +1,29 @@
-import { CloudHsmBackupStore } from "../../aws/cloudhsm-store.js";
-import { cloudHsmClients, endpointFromEnv, requireCredentials } from "../../aws/clients.js";
 import { runApply } from "../../jobs/apply.js";
 import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
-import { CONCURRENCY_RANGE, endpointUrlSetting, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
+import { CONCURRENCY_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { loadPolicyFiles } from "../../policy/index.js";
-import { ServiceClock } from "../../aws/service-clock.js";
 import { SetupError } from "../../errors.js";
-import { type AlertFlags, alertSetup } from "../alerts-setup.js";
-import { parseFormat, parseNow, parseRegion } from "../args.js";
+import { alertSetup } from "../alerts-setup.js";
+import { parseFormat, parseNow } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
+import { connect, ledgerUnreadNote, type LiveFlags, liveSettings, previewLedger } from "../live.js";
+import type { AlertFlags } from "../options.js";
+import { progressLine, reportingStore } from "../progress.js";
 import { applyToJson, renderApplyTable } from "../render/apply.js";
 import { COLOR, PLAIN, renderPlanTable } from "../render/table.js";
 import { interruptible, SIGNAL_EXIT_CODES } from "../signals.js";
 import { plural } from "../render/words.js";
-import type { BackupStore } from "../../domain/ports.js";
 import type { RetentionPolicy } from "../../domain/types.js";
 
-export interface ApplyOptions extends AlertFlags {
+export interface ApplyOptions extends AlertFlags, LiveFlags {
   policy: string[];
   region: string[];
-  endpointUrl?: string | undefined;
   now?: string | undefined;
   dryRun?: boolean | undefined;
   format: string;
   concurrency?: string | undefined;
-  maxAttempts?: string | undefined;
   log?: boolean | undefined;
-  /** Only for the embedded local endpoint (`npm start`); otherwise the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  verbose?: boolean | undefined;
 }
 
 /**
@@ -41,26 +37,24 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
   // Without --now the run's time is the service's (the Date header of its responses); a
   // deleting run's --now must agree with it within five minutes (checked by runApply).
   const nowMs = opts.now === undefined ? undefined : parseNow(opts.now, io.nowMs);
-  const regions = [...new Set(opts.region.map(parseRegion))];
+  const settings = liveSettings(opts, io, "apply");
   const concurrency = wholeNumberSetting("--concurrency", opts.concurrency, CONCURRENCY_RANGE);
-  const maxAttempts = wholeNumberSetting("--max-attempts", opts.maxAttempts, MAX_ATTEMPTS_RANGE);
-  const endpointUrl = opts.endpointUrl !== undefined ? endpointUrlSetting("--endpoint-url", opts.endpointUrl) : endpointFromEnv(io.env);
   const policies = await loadPolicyFiles(opts.policy);
-  const clock = new ServiceClock();
-  const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials, clock });
-  await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
+  const { clock, store: awsStore } = await connect(settings, io);
+  const { regions, endpointUrl } = settings;
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
   const setup = { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line: string) => io.stderr(`${line}\n`) };
   const alerts = opts.dryRun ? undefined : opts.alerts === false ? await silentAlerts(opts, setup, policies, io) : await alertSetup(opts, setup);
   // A dry run reads the holds of restored backups (and the deletions of the last 24 hours)
   // when a ledger is configured (or local), so that it previews what a real run would do.
-  const ledger = opts.dryRun ? await dryRunLedger(opts, setup, io) : undefined;
-  const { store, inFlight } = countingInFlight(
-    new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } }),
-  );
+  const ledger = opts.dryRun ? await previewLedger(opts, setup, io) : undefined;
+  // Progress would interleave with the JSON log lines: only one of them on stderr.
+  const progress = progressLine(opts.log ? { ...io, stderrIsTTY: false } : io);
+  const { store, inFlight, expectDeletions } = reportingStore(awsStore, progress);
   // Ctrl-C: a DeleteBackup already sent may land whatever we do, so the first signal only
   // stops new ones, waits for those in flight and reports; a second exits at once.
   const interruption = interruptible((signal) => {
+    progress.done();
     const n = inFlight();
     const again = signal === "SIGINT" ? "press Ctrl-C again" : `send ${signal} again`;
     io.stderr(
@@ -70,6 +64,7 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
     );
   });
   const style = useColor(io) ? COLOR : PLAIN;
+  const enforced = new Set(policies.filter((p) => p.mode === "enforce").map((p) => p.name));
   let report: Awaited<ReturnType<typeof runApply>>;
   try {
     report = await runApply({
@@ -86,32 +81,19 @@ export async function applyCommand(opts: ApplyOptions, io: CliIo): Promise<numbe
       signal: interruption.signal,
       // The plan first, before anything is deleted: a long run is not silent, and what it is
       // about to do is on screen if it is cut short.
-      onPlan: format === "table" ? (plan) => io.stdout(`${renderPlanTable(plan, style)}\n`) : undefined,
+      onPlan: (plan) => {
+        expectDeletions(plan.decisions.filter((d) => d.action === "delete" && d.policy !== null && enforced.has(d.policy)).length);
+        if (format === "table") io.stdout(`${renderPlanTable(plan, style, { verbose: opts.verbose })}\n`);
+      },
     });
   } finally {
+    progress.done();
     interruption.dispose();
   }
   io.stdout(format === "json" ? `${JSON.stringify(applyToJson(report), null, 2)}\n` : renderApplyTable(report, style, { withPlan: false }));
+  if (report.dryRun && report.ledgerError !== undefined) io.stderr(ledgerUnreadNote(report.ledgerError));
   const signal = interruption.received();
   return signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP" ? SIGNAL_EXIT_CODES[signal] : report.exitCode;
-}
-
-/** The store, counting the DeleteBackup calls under way (for the Ctrl-C message). */
-function countingInFlight(inner: BackupStore): { store: BackupStore; inFlight: () => number } {
-  let n = 0;
-  const store: BackupStore = {
-    listBackups: (region, options) => inner.listBackups(region, options),
-    lookUpBackups: (region, backupIds) => inner.lookUpBackups(region, backupIds),
-    async deleteBackup(region, backupId) {
-      n++;
-      try {
-        return await inner.deleteBackup(region, backupId);
-      } finally {
-        n--;
-      }
-    },
-  };
-  return { store, inFlight: () => n };
 }
 
 /**
@@ -134,17 +116,6 @@ async function silentAlerts(opts: ApplyOptions, setup: Parameters<typeof alertSe
       );
     }
     io.stderr("warning: --no-alerts and no ledger (--ledger-table, LEDGER_TABLE): the daily cap counts this run only, and the holds of restored backups are not seen\n");
-    return undefined;
-  }
-}
-
-/** The ledger a dry run reads holds and recent deletions from, when one is configured (or local); never written to. */
-async function dryRunLedger(opts: ApplyOptions, setup: Parameters<typeof alertSetup>[1], io: CliIo) {
-  try {
-    return (await alertSetup(opts, setup))?.path.ledger;
-  } catch (err) {
-    if (!(err instanceof SetupError)) throw err;
-    io.stderr("note: no ledger configured (--ledger-table, LEDGER_TABLE): this preview cannot see the holds of restored backups\n");
     return undefined;
   }
 }

@@ -1,28 +1,23 @@
-import { CloudHsmBackupStore } from "../../aws/cloudhsm-store.js";
-import { cloudHsmClients, endpointFromEnv, requireCredentials } from "../../aws/clients.js";
-import { ServiceClock } from "../../aws/service-clock.js";
-import { endpointUrlSetting, MAX_ATTEMPTS_RANGE, wholeNumberSetting } from "../../domain/settings.js";
 import { SetupError, UsageError } from "../../errors.js";
 import { jsonLinesLogger, SILENT } from "../../jobs/logger.js";
 import { runRemind } from "../../jobs/remind.js";
 import { loadPolicyFiles } from "../../policy/index.js";
-import { type AlertFlags, alertSetup } from "../alerts-setup.js";
-import { parseFormat, parseNow, parseRegion } from "../args.js";
+import { alertSetup } from "../alerts-setup.js";
+import { parseFormat, parseNow } from "../args.js";
 import { type CliIo, useColor } from "../io.js";
+import { connect, type LiveFlags, liveSettings } from "../live.js";
+import type { AlertFlags } from "../options.js";
 import { remindToJson, renderRemindTable } from "../render/remind.js";
 import { COLOR, PLAIN } from "../render/table.js";
 import { DEFAULT_ALERT_SETTINGS } from "../../policy/defaults.js";
 
-export interface RemindOptions extends AlertFlags {
+export interface RemindOptions extends AlertFlags, LiveFlags {
   policy: string[];
   region: string[];
-  endpointUrl?: string | undefined;
   now?: string | undefined;
   dryRun?: boolean | undefined;
-  maxAttempts?: string | undefined;
   log?: boolean | undefined;
   format: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 /**
@@ -33,17 +28,13 @@ export interface RemindOptions extends AlertFlags {
 export async function remindCommand(opts: RemindOptions, io: CliIo): Promise<number> {
   const format = parseFormat(opts.format);
   const nowMs = opts.now === undefined ? undefined : parseNow(opts.now, io.nowMs);
-  const regions = [...new Set(opts.region.map(parseRegion))];
-  const maxAttempts = wholeNumberSetting("--max-attempts", opts.maxAttempts, MAX_ATTEMPTS_RANGE);
-  const endpointUrl = opts.endpointUrl !== undefined ? endpointUrlSetting("--endpoint-url", opts.endpointUrl) : endpointFromEnv(io.env);
+  const settings = liveSettings(opts, io, "remind");
+  const { regions, endpointUrl } = settings;
   const policies = await loadPolicyFiles(opts.policy);
-  const clock = new ServiceClock();
-  const clientFor = cloudHsmClients({ endpointUrl, credentials: opts.credentials, clock });
-  await requireCredentials(clientFor(regions[0]!), io.env.AWS_PROFILE || undefined);
+  const { clock, store } = await connect(settings, io);
   const log = opts.log ? jsonLinesLogger(io.stderr, () => clock.nowMs()) : SILENT;
   const alerts = await alertSetup(opts, { env: io.env, endpointUrl, credentials: opts.credentials, clock, regions, policyPaths: opts.policy, log, warn: (line) => io.stderr(`${line}\n`), purpose: "a reminder run" });
   if (!alerts) throw new SetupError("remind: the alert path is not configured");
-  const store = new CloudHsmBackupStore({ clientFor, retry: maxAttempts === undefined ? undefined : { maxAttempts } });
   // A reminder run sends as of the service's time, like the Lambda; --now only previews.
   if (nowMs !== undefined && !opts.dryRun) {
     throw new UsageError("--now: a reminder run sends as of the service's time; use --now with --dry-run to preview another time");

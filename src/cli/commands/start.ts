@@ -1,10 +1,11 @@
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { CliIo } from "../io.js";
+import { packageRoot } from "../package-root.js";
 import { signalled } from "../signals.js";
 import { applyCommand } from "./apply.js";
 import { DEFAULT_SERVE_PORT, type RestoreServer, startRestoreServer } from "./serve.js";
 
-const examplePolicy = fileURLToPath(new URL("../../../policies/example.yml", import.meta.url));
+const examplePolicy = () => join(packageRoot(), "policies", "example.yml");
 
 /** The embedded endpoint accepts any keys; these keep the SDK from looking for real ones. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -16,7 +17,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
  * endpoint up afterwards for the AWS CLI or SDK, and serves the restore page that the
  * alerts' links open (port 8787), printing one of those links.
  */
-export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped?: Promise<unknown>): Promise<number> {
+export async function startCommand(opts: { serve?: boolean; verbose?: boolean }, io: CliIo, stopped?: Promise<unknown>): Promise<number> {
   // Dynamic on purpose: production code never imports src/local statically.
   const { startLocalEndpoint } = await import("../../local/index.js");
   const { exampleFleet, EXAMPLE_REGIONS } = await import("../../local/example.js");
@@ -29,16 +30,17 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
     if (opts.serve) page = await restorePageFor(endpoint.url, EXAMPLE_REGIONS[0]!, io);
     const code = await applyCommand(
       {
-        policy: [examplePolicy],
+        policy: [examplePolicy()],
         region: EXAMPLE_REGIONS,
         endpointUrl: endpoint.url,
         format: "table",
         credentials: LOCAL_CREDENTIALS,
+        verbose: opts.verbose,
         ...(page ? { restoreBaseUrl: page.url } : {}),
       },
       io,
     );
-    io.stdout(renderSentAlerts(endpoint.sns.published()));
+    io.stdout(renderSentAlerts(endpoint.sns.published(), opts.verbose ? 3 : 1));
     if (!opts.serve && endpoint.sns.published().length > 0) {
       io.stdout("\nThe restore links above point at a page that is not running now: `npm start -- --serve` runs the same and keeps the page up to open them.\n");
     }
@@ -60,7 +62,7 @@ export async function startCommand(opts: { serve?: boolean }, io: CliIo, stopped
 
 /** The restore page on port 8787, where local links point by default; on a free port when that one is taken. */
 async function restorePageFor(endpointUrl: string, region: string, io: CliIo): Promise<RestoreServer> {
-  const opts = { endpointUrl, region, policy: [examplePolicy], credentials: LOCAL_CREDENTIALS };
+  const opts = { endpointUrl, region, policy: [examplePolicy()], credentials: LOCAL_CREDENTIALS };
   try {
     return await startRestoreServer({ ...opts, port: String(DEFAULT_SERVE_PORT) }, io);
   } catch (err) {
@@ -102,19 +104,26 @@ function restorePageText(pageUrl: string, published: ReadonlyArray<{ message: st
 }
 
 /**
- * What the run told people: every message's subject, then the first one in full as an
- * email subscriber and as Slack (through AWS Chatbot) would see it.
+ * What the run told people: every message's subject (the parts of one digest on one line),
+ * then the first one as an email subscriber and as Slack (through AWS Chatbot) would see
+ * it, with its first `shown` backups: the whole of `npm start` fits a screen or two.
  */
-function renderSentAlerts(published: ReadonlyArray<{ subject: string | null; message: string }>): string {
+function renderSentAlerts(published: ReadonlyArray<{ subject: string | null; message: string }>, shown: number): string {
   if (published.length === 0) return "\nNo alerts were sent.\n";
   const out = ["", `Alerts sent to the SNS topic (${published.length === 1 ? "1 message" : `${published.length} messages`}):`];
-  for (const m of published) out.push(`  ${m.subject ?? "(no subject)"}`);
+  const subjects = new Map<string, number>();
+  for (const m of published) {
+    const subject = (m.subject ?? "(no subject)").replace(/ \(part \d+ of (\d+)\)$/, " ($1 parts)");
+    subjects.set(subject, (subjects.get(subject) ?? 0) + 1);
+  }
+  for (const subject of subjects.keys()) out.push(`  ${subject}`);
   const first = JSON.parse(published[0]!.message) as { email: string; https: string };
   const slack = JSON.parse(first.https) as { content: { title: string; description: string; nextSteps?: string[] } };
-  out.push("", "── The first, as an email subscriber reads it (on this screen, its first 3 backups) ──", "", `Subject: ${published[0]!.subject ?? ""}`, "");
-  out.push(...firstBackups(first.email.trimEnd().split("\n"), /^\d+\. backup-/, 3));
-  out.push("", "── The same, as Slack shows it through AWS Chatbot (its first 3 backups) ──", "", `*${slack.content.title}*`);
-  out.push(...firstBackups(slack.content.description.trimEnd().split("\n"), /^• </, 3));
+  const which = shown === 1 ? "its first backup" : `its first ${shown} backups`;
+  out.push("", `── The first, as an email subscriber reads it (on this screen, ${which}) ──`, "", `Subject: ${published[0]!.subject ?? ""}`, "");
+  out.push(...firstBackups(first.email.trimEnd().split("\n"), /^\d+\. backup-/, shown));
+  out.push("", `── The same, as Slack shows it through AWS Chatbot (${which}) ──`, "", `*${slack.content.title}*`);
+  out.push(...firstBackups(slack.content.description.trimEnd().split("\n"), /^• </, shown));
   for (const step of slack.content.nextSteps ?? []) out.push(`• ${step}`);
   out.push("", "Every message in full: npm start -- --serve, then curl <endpoint>/_emulator/sns");
   return `${out.join("\n")}\n`;

@@ -23,8 +23,8 @@ function retrySummary(retries: RetryCounts): string {
  * The plan, then what was done: counts, retries, and every failure by name. `withPlan:
  * false` leaves the plan out, for a terminal that was shown it before the deletions began.
  */
-export function renderApplyTable(report: ApplyReport, style: Style, opts: { withPlan?: boolean } = {}): string {
-  const out = opts.withPlan === false ? [] : [renderPlanTable(report.plan, style)];
+export function renderApplyTable(report: ApplyReport, style: Style, opts: { withPlan?: boolean; verbose?: boolean | undefined } = {}): string {
+  const out = opts.withPlan === false ? [] : [renderPlanTable(report.plan, style, { verbose: opts.verbose })];
   for (const l of report.listings) {
     out.push(`Listed ${l.region}: ${l.error ? style.delete(`FAILED: ${l.error}`) : `${plural(l.backups, "backup")} in ${plural(l.calls, "DescribeBackups call")}`}`);
   }

@@ -50,6 +50,8 @@ export function planToJson(plan: Plan): object {
       group: d.group,
       state: d.state,
       createdAt: isoUtcSeconds(d.createdAtMs),
+      // PENDING_DELETION: when AWS deletes it for good.
+      ...(d.deleteAtMs !== undefined ? { deleteAt: isoUtcSeconds(d.deleteAtMs) } : {}),
       // `keep` that maxDeletionsPerRun put off: the rules would delete it.
       deferred: d.deferred,
       // Whether the decision's policy acts (enforce mode): a `delete` here is carried out by apply.
