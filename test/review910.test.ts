@@ -135,3 +135,51 @@ describe("review910: issue 10, a fast CLI as shipped, and examples/policy-repo",
     }
   });
 });
+
+describe("review910: issue 9, the alarms on Retention Run Halted", () => {
+  /**
+   * CloudWatch's documented evaluation (Using Amazon CloudWatch alarms, "Configuring how
+   * alarms treat missing data"): each period the alarm looks at the last EvaluationPeriods
+   * datapoints; with TreatMissingData notBreaching a missing datapoint counts as good, so
+   * the alarm is OK again one period after the last event. IncomingLogEvents has no
+   * datapoint for a period in which nothing arrived. Returns how many times the alarm went
+   * into ALARM (each time its AlarmActions notify the topic).
+   */
+  function alarmNotifications(alarm: Record<string, any>, eventMinutes: number[], horizonMinutes: number): number {
+    const periodMin = Number(alarm.Period) / 60;
+    const n = Number(alarm.EvaluationPeriods);
+    const m = Number(alarm.DatapointsToAlarm ?? n);
+    const periods = Math.ceil(horizonMinutes / periodMin);
+    const sums = new Array<number | undefined>(periods).fill(undefined);
+    for (const t of eventMinutes) {
+      const p = Math.floor(t / periodMin);
+      sums[p] = (sums[p] ?? 0) + 1;
+    }
+    let state: "OK" | "ALARM" | "INSUFFICIENT_DATA" = "INSUFFICIENT_DATA";
+    let notifications = 0;
+    for (let p = 0; p < periods; p++) {
+      const window = sums.slice(Math.max(0, p - n + 1), p + 1);
+      const breaching = window.filter((v) => v !== undefined && v >= Number(alarm.Threshold)).length;
+      const missing = window.filter((v) => v === undefined).length;
+      let next = state;
+      if (breaching >= m) next = "ALARM";
+      else if (missing === window.length) next = alarm.TreatMissingData === "notBreaching" ? "OK" : alarm.TreatMissingData === "breaching" ? "ALARM" : state;
+      else next = "OK";
+      if (next === "ALARM" && state !== "ALARM") notifications++;
+      state = next;
+    }
+    return notifications;
+  }
+
+  it("serverless.yml: 'the alarm is the state on-call tools follow (one notification while it lasts ...), not a second copy of every event': a halt lasting 3 daily sweeps", () => {
+    // A guard halts the same enforce-mode group for three days: the daily sweep puts one
+    // Retention Run Halted event each day (src/jobs/apply-alerts.ts tellHalt, every run;
+    // also when the halt was "told once, by the backups-stopped alert").
+    const config = parse(readFileSync(join(ROOT, "serverless.yml"), "utf8"), { merge: true }) as { resources: { Resources: Record<string, { Properties: Record<string, any> }> } };
+    const alarm = config.resources.Resources.RunHaltedAlarm!.Properties;
+    const sweepAt = 6 * 60 + 15;
+    const events = [0, 1, 2].map((day) => day * 24 * 60 + sweepAt);
+    // One notification while the halt lasts, as the comment promises.
+    expect(alarmNotifications(alarm, events, 3 * 24 * 60)).toBeLessThanOrEqual(1);
+  });
+});
