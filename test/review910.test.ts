@@ -183,3 +183,14 @@ describe("review910: issue 9, the alarms on Retention Run Halted", () => {
     expect(alarmNotifications(alarm, events, 3 * 24 * 60)).toBeLessThanOrEqual(1);
   });
 });
+
+describe("review910: issue 10 item 7, examples/policy-repo README", () => {
+  it("the deploy role's list names every service the stack creates resources in (README 'Prerequisites': an API Gateway HTTP API, CloudWatch alarms and log groups)", () => {
+    // The main README's prerequisites list what deploying the stack creates; a deploy role
+    // written from the example's README alone must be allowed the same, or the deploy fails.
+    const readme = readFileSync(join(ROOT, "examples/policy-repo/README.md"), "utf8");
+    const deployRole = readme.slice(readme.indexOf("**deploy role**"), readme.indexOf("3. In the repository settings"));
+    expect(deployRole.length).toBeGreaterThan(0);
+    for (const service of ["API Gateway", "CloudWatch"]) expect(deployRole, service).toContain(service);
+  });
+});
