@@ -72,6 +72,20 @@ describe("review910: issue 10, plan --format markdown", () => {
   });
 });
 
+describe("review910: issue 10, the folded lists' <summary> lines", () => {
+  it("a reason in a <summary> reads as the policy wrote it: 'tags legal_hold=true', not 'legal\\_hold' (raw HTML: no Markdown escape is undone there)", () => {
+    // CommonMark 0.31 §4.6: a line starting with <details> or <summary> opens an HTML block
+    // that runs to the next blank line; its content is passed through as raw HTML, so a
+    // backslash escape in it is shown as a backslash. The browser decodes entities only.
+    const backups = [1, 2, 3].map((i) => backup({ id: `b${i}`, at: `2026-11-2${i}T03:00:00Z`, tags: { legal_hold: "true" } }));
+    const comment = renderPlanMarkdown(planRetention({ backups, policies: [policy({ keep: { tags: [["legal_hold=true"]] } })], nowMs: NOW }));
+    const summaries = comment.split("\n").filter((l) => l.startsWith("<summary>"));
+    expect(summaries.length).toBeGreaterThan(0);
+    const shown = summaries.map((l) => l.replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&amp;/g, "&"));
+    expect(shown.join("\n")).toContain("tags legal_hold=true");
+  });
+});
+
 describe("review910: issue 10, a fast CLI as shipped, and examples/policy-repo", () => {
   it("'ship the CLI as JavaScript built from the sources' (issue 10, item 6): the package npm builds (npm pack, as for the example's github: dependency) holds dist/", async () => {
     // npm installs a git dependency by running its `prepare` and then packing it as `npm pack`
