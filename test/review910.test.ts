@@ -175,7 +175,7 @@ describe("review910: issue 9, the alarms on Retention Run Halted", () => {
       const window = sums.slice(Math.max(0, p - n + 1), p + 1);
       const breaching = window.filter((v) => v !== undefined && v >= Number(alarm.Threshold)).length;
       const missing = window.filter((v) => v === undefined).length;
-      let next = state;
+      let next: typeof state = state;
       if (breaching >= m) next = "ALARM";
       else if (missing === window.length) next = alarm.TreatMissingData === "notBreaching" ? "OK" : alarm.TreatMissingData === "breaching" ? "ALARM" : state;
       else next = "OK";
