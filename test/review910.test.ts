@@ -169,13 +169,14 @@ describe("review910: issue 9, the alarms on Retention Run Halted", () => {
       const p = Math.floor(t / periodMin);
       sums[p] = (sums[p] ?? 0) + 1;
     }
-    let state: "OK" | "ALARM" | "INSUFFICIENT_DATA" = "INSUFFICIENT_DATA";
+    type State = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+    let state = "INSUFFICIENT_DATA" as State;
     let notifications = 0;
     for (let p = 0; p < periods; p++) {
       const window = sums.slice(Math.max(0, p - n + 1), p + 1);
       const breaching = window.filter((v) => v !== undefined && v >= Number(alarm.Threshold)).length;
       const missing = window.filter((v) => v === undefined).length;
-      let next: typeof state = state;
+      let next: State = state;
       if (breaching >= m) next = "ALARM";
       else if (missing === window.length) next = alarm.TreatMissingData === "notBreaching" ? "OK" : alarm.TreatMissingData === "breaching" ? "ALARM" : state;
       else next = "OK";
