@@ -64,9 +64,9 @@ describe("plan --format markdown", () => {
     const text = renderPlanMarkdown(planRetention({ backups: hostile, policies: [policy({ keep: { last: 1 } })], nowMs: NOW }));
     expect(text).not.toContain("<img");
     expect(text).not.toContain("@org");
-    expect(text).toContain("backup-1\\|&lt;img src=x&gt;&#64;org/team");
+    expect(text).toContain("backup-1\\|&lt;img src=x&gt;@<!-- -->org/team");
     // The only </details> are ours: as many as <details>.
     expect(text.match(/<\/details>/g)?.length).toBe(text.match(/<details>/g)?.length);
-    expect(md("see https://evil.example/x and www.evil.example #1 `code` *b*")).toBe("see https&#58;//evil.example/x and www&#46;evil.example &#35;1 \\`code\\` \\*b\\*");
+    expect(md("see https://evil.example/x and www.evil.example #1 `code` *b*")).toBe("see https&#58;//evil.example/x and www&#46;evil.example #<!-- -->1 \\`code\\` \\*b\\*");
   });
 });

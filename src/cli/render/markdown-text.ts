@@ -6,16 +6,30 @@ import escapeHtml from "escape-html";
  * - HTML is escaped (escape-html), so `<img>` or `</details>` stays text;
  * - Markdown's emphasis, code, link and table punctuation is backslash-escaped (`|` would
  *   split a cell);
- * - `@` and `#` become entities, so no one is mentioned and nothing is cross-referenced;
+ * - `@` and `#` are followed by an empty HTML comment, so no one is mentioned and nothing is
+ *   cross-referenced (GitHub decodes entities such as `&#64;` before its mention filter, but an
+ *   element between `@` and the name splits the text it looks at; what readers see is unchanged);
  * - `://` and `www.` are broken with an entity, so no URL turns into a link;
  * - line breaks become spaces.
  */
 export function md(text: string): string {
   return escapeHtml(text.replace(/[\r\n\u2028\u2029]+/g, " "))
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/@/g, "&#64;")
+    .replace(/@/g, "@<!-- -->")
     // escape-html writes ' as &#39;: only a # of the text itself is preceded by something else.
-    .replace(/(?<!&)#/g, "&#35;")
+    .replace(/(?<!&)#/g, "#<!-- -->")
+    .replace(/:\/\//g, "&#58;//")
+    .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`);
+}
+
+/**
+ * Text inside raw HTML (a `<summary>` line): GitHub passes an HTML block through as it is, so
+ * a Markdown backslash escape would show; HTML escaping and the mention breaks are enough.
+ */
+export function htmlText(text: string): string {
+  return escapeHtml(text.replace(/[\r\n\u2028\u2029]+/g, " "))
+    .replace(/@/g, "@<!-- -->")
+    .replace(/(?<!&)#/g, "#<!-- -->")
     .replace(/:\/\//g, "&#58;//")
     .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`);
 }

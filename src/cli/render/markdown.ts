@@ -1,7 +1,7 @@
 import type { Decision, Plan } from "../../domain/types.js";
 import { RESTORE_WINDOW_MS } from "../../domain/time.js";
 import { changeText, type CompareInput, diffSentence, haltLines, policyLines } from "./compare.js";
-import { Budget, bytes, md, mdId } from "./markdown-text.js";
+import { Budget, bytes, htmlText, md, mdId } from "./markdown-text.js";
 import { countOutcomes, describeKept, enforcedPolicies, groupBy, keptSummary, type Outcome, outcomeOf } from "./summary.js";
 import { isoUtcSeconds } from "./time.js";
 import { plural } from "./words.js";
@@ -41,6 +41,8 @@ interface Section {
   rows: string[];
   /** Lower is filled first. */
   priority: number;
+  /** The cluster (group and policy) it belongs to: a cluster's sections are shown or left out together. */
+  unit?: string;
 }
 
 function compareHead({ base, diff, after }: CompareInput): string[] {
@@ -88,15 +90,26 @@ function planHead(plan: Plan, compared: boolean): string[] {
   return out;
 }
 
+/** Rows of the summary table at most: past it, clusters with deletions first, and a line for the rest. */
+const SUMMARY_ROWS = 100;
+
 function summaryTable(plan: Plan): string[] {
   const mode = new Map(plan.policies.map((p) => [p.name, p.mode]));
   const rows = ["| Cluster | Policy | Delete | Keep | Deferred | Held | Skipped |", "|---|---|--:|--:|--:|--:|--:|"];
-  for (const [group, ds] of groupBy(plan.decisions, (d) => `${d.group}\n${d.policy ?? ""}`)) {
+  const groups = [...groupBy(plan.decisions, (d) => `${d.group}\n${d.policy ?? ""}`)];
+  const deletes = (ds: readonly Decision[]) => ds.some((d) => d.action === "delete");
+  const ordered = groups.length <= SUMMARY_ROWS ? groups : [...groups.filter(([, ds]) => deletes(ds)), ...groups.filter(([, ds]) => !deletes(ds))];
+  const rest = ordered.slice(SUMMARY_ROWS);
+  for (const [group, ds] of ordered.slice(0, SUMMARY_ROWS)) {
     const n = countOutcomes(ds);
     const policy = ds[0]!.policy;
     const who = policy === null ? "none (left alone)" : `${md(policy)} (${mode.get(policy)})`;
-    const deletes = n.delete === 0 ? "0" : mode.get(policy ?? "") === "enforce" ? `**${n.delete}**` : `${n.delete} (not carried out)`;
-    rows.push(`| ${md(group.split("\n")[0]!)} | ${who} | ${deletes} | ${n.keep} | ${n.defer} | ${n.held} | ${n.skip} |`);
+    const deleted = n.delete === 0 ? "0" : mode.get(policy ?? "") === "enforce" ? `**${n.delete}**` : `${n.delete} (not carried out)`;
+    rows.push(`| ${md(group.split("\n")[0]!)} | ${who} | ${deleted} | ${n.keep} | ${n.defer} | ${n.held} | ${n.skip} |`);
+  }
+  if (rest.length > 0) {
+    const n = countOutcomes(rest.flatMap(([, ds]) => ds));
+    rows.push(`| _${plural(rest.length, "more cluster")}_ | | ${n.delete} | ${n.keep} | ${n.defer} | ${n.held} | ${n.skip} |`);
   }
   return rows;
 }
@@ -125,7 +138,7 @@ function groupSections(plan: Plan): Section[] {
       const some = ds.filter((d) => outcomeOf(d) === outcome);
       if (some.length === 0) continue;
       const reasons = new Set(some.map((d) => d.reasons.join("; ")));
-      const same = reasons.size === 1 ? `: ${md([...reasons][0]!)}` : "";
+      const same = reasons.size === 1 ? `: ${htmlText([...reasons][0]!)}` : "";
       const notDone = outcome === "delete" && policy?.mode === "report" ? " (report mode: not carried out)" : "";
       sections.push({
         intro: first ? intro : [],
@@ -133,10 +146,11 @@ function groupSections(plan: Plan): Section[] {
         header: same ? SAME_HEADER : ROW_HEADER,
         rows: some.map(same ? sameRow : row),
         priority,
+        unit: group,
       });
       first = false;
     }
-    if (first) sections.push({ intro, summary: "", header: [], rows: [], priority: 0 });
+    if (first) sections.push({ intro, summary: "", header: [], rows: [], priority: 0, unit: group });
   }
   return sections;
 }
@@ -144,7 +158,7 @@ function groupSections(plan: Plan): Section[] {
 function changeSections({ diff }: CompareInput): Section[] {
   return [...groupBy(diff.changes, (c) => c.group)].map(([group, changes]) => ({
     intro: [],
-    summary: `${md(group)}: ${plural(changes.length, "backup")} change`,
+    summary: `${htmlText(group)}: ${plural(changes.length, "backup")} change`,
     header: ["| Backup | Created (UTC) | Before → after | Why |", "|---|---|---|---|"],
     rows: changes.map((c) => {
       const t = changeText(c);
@@ -159,26 +173,51 @@ const TRUNCATED = (n: number) =>
 
 const NOT_SHOWN = (n: number, of: number) => `_${n} of ${of} not shown._`;
 
+const CLUSTERS_LEFT = (n: number, rows: number) =>
+  `**${plural(n, "cluster")} left out** (${plural(rows, "backup")}) to stay within GitHub's comment limit: clusters with deletions are shown first; the full plan is in the workflow's artefact.`;
+
+/** What a section costs before any of its rows: its intro and its folding. */
+const frame = (s: Section) => [...s.intro, ...(s.summary ? [...fold(s, []), "", NOT_SHOWN(1e6, 1e6)] : [])];
+
 function assemble(head: string[], sections: Section[], limitBytes: number): string {
-  // Room for the head, every section's intro and folding, and the truncation line.
-  const fixed = [...head, ...sections.flatMap((s) => [...s.intro, ...(s.summary ? [...fold(s, []), "", NOT_SHOWN(1e6, 1e6)] : [])]), TRUNCATED(1e6)];
-  const budget = new Budget(limitBytes - bytes(fixed.join("\n")) - 2);
+  // Clusters are shown whole (heading and folded lists), those with deletions first, while
+  // their frames fit: with hundreds of clusters the frames alone would pass the limit.
+  const units = new Map<string, Section[]>();
+  for (const s of sections) if (s.unit !== undefined) units.set(s.unit, [...(units.get(s.unit) ?? []), s]);
+  const loose = sections.filter((s) => s.unit === undefined);
+  let room = limitBytes - bytes([...head, ...loose.flatMap(frame), TRUNCATED(1e6), CLUSTERS_LEFT(1e6, 1e6)].join("\n")) - 2;
+  const order = [...units.values()].sort((a, b) => Math.min(...a.map((x) => x.priority)) - Math.min(...b.map((x) => x.priority)));
+  const dropped = new Set<Section>();
+  let unitsLeft = 0;
+  let rowsOfUnitsLeft = 0;
+  for (const unit of order) {
+    const cost = bytes(unit.flatMap(frame).join("\n")) + 1;
+    if (cost <= room) room -= cost;
+    else {
+      for (const x of unit) dropped.add(x);
+      unitsLeft++;
+      rowsOfUnitsLeft += unit.reduce((n, x) => n + x.rows.length, 0);
+    }
+  }
+  const budget = new Budget(room);
   const shown = new Map<Section, number>();
   for (const s of [...sections].sort((a, b) => a.priority - b.priority)) {
     let n = 0;
-    if (s.rows.length > 0 && budget.take(s.header.join("\n"))) while (n < s.rows.length && budget.take(s.rows[n]!)) n++;
+    if (!dropped.has(s) && s.rows.length > 0 && budget.take(s.header.join("\n"))) while (n < s.rows.length && budget.take(s.rows[n]!)) n++;
     shown.set(s, n);
   }
   const out = [...head];
   let left = 0;
   for (const s of sections) {
+    if (dropped.has(s)) continue;
     out.push(...s.intro);
     const n = shown.get(s) ?? 0;
     left += s.rows.length - n;
     if (s.summary) out.push(...fold(s, n > 0 ? [...s.header, ...s.rows.slice(0, n)] : []), "");
     if (n < s.rows.length) out.splice(out.length - 1, 0, NOT_SHOWN(s.rows.length - n, s.rows.length));
   }
-  if (left > 0) out.push(TRUNCATED(left));
+  if (unitsLeft > 0) out.push("", CLUSTERS_LEFT(unitsLeft, rowsOfUnitsLeft));
+  if (left > 0) out.push("", TRUNCATED(left));
   return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
 }
 
