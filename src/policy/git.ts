@@ -66,7 +66,9 @@ export async function policyTextsAtRevision(rev: string, path: string, cwd: stri
   const start = root.mode === "120000" ? await followLink(top, root.object) : { path: top, type: root.type, object: root.object };
   if (start.type === "blob") files.push({ name: top, object: start.object });
   else await walk(start.path, start.object);
-  if (files.length === 0) throw new UsageError(`--compare ${spec}: no policy files (*.yml, *.yaml) in ${top || "the repository"} at ${rev}`);
+  // A folder with no policy yet (a first pull request on a repository whose policies/ holds a
+  // .gitkeep) compares as no policies: every policy of the change is new.
+  if (files.length === 0) return [];
   return Promise.all(files.map(async (f) => ({ file: `${rev}:${f.name}`, text: await run(["cat-file", "blob", f.object]) })));
 }
 
