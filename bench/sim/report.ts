@@ -23,7 +23,7 @@ export function summarize(r: SimRecord, results: InvariantResult[]): string {
     `  deleted by the sweep            ${ok("DeleteBackup", service)}`,
     `  deleted by a person             ${ok("DeleteBackup", (k) => k === r.personKey)}`,
     `  deleted by CloudHSM retention   ${r.lifecycle.filter((e) => e.action === "retention-delete").length}`,
-    `  restored through the link       ${r.linkRestores.filter((l) => l.status === "restored").length} (${r.linkRestores.filter((l) => l.status === "restored" && l.mode === "pin").length} pinned) of ${r.linkRestores.length} tried`,
+    `  restored through the link       ${r.linkRestores.filter((l) => l.status === "restored").length} (${r.linkRestores.filter((l) => l.status === "restored" && l.mode === "pin").length} pinned) in ${r.linkRestores.length} visits (${r.linkRestores.filter((l) => l.status !== "restored").length} not held or not restored)`,
     `  restored by hand                ${r.handRestores.length}`,
     `  gone for good                   ${r.lifecycle.filter((e) => e.action === "gone").length}`,
     `  messages sent                   ${r.messages.length} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")})`,

@@ -38,7 +38,7 @@ const SERVICES: FaultService[] = ["cloudhsm", "sns", "events", "dynamodb"];
 const WATCH_ATTEMPTS = 3;
 
 type PersonAction =
-  | { kind: "link-restore"; atMs: number; link: string; mode: "hold" | "pin" }
+  | { kind: "link-restore"; atMs: number; link: string; mode: "hold" | "pin"; retries: number }
   | { kind: "hand-restore"; atMs: number; backupId: string }
   | { kind: "hand-delete"; atMs: number }
   | { kind: "modify-cluster"; atMs: number; clusterId: string; days: number };
@@ -148,8 +148,8 @@ async function run(opts: SimOptions, log: (line: string) => void, rand: () => nu
         const delayMs = Math.floor(rand() * ((l.expiresAtMs - seen.atMs) / TICK_MS - 2)) * TICK_MS + TICK_MS;
         const atMs = seen.atMs + Math.max(TICK_MS, delayMs);
         if (atMs >= endMs) continue;
-        if (r < 0.1) actions.push({ kind: "link-restore", atMs, link: l.link, mode: "hold" });
-        else if (r < 0.14) actions.push({ kind: "link-restore", atMs, link: l.link, mode: "pin" });
+        if (r < 0.1) actions.push({ kind: "link-restore", atMs, link: l.link, mode: "hold", retries: 0 });
+        else if (r < 0.14) actions.push({ kind: "link-restore", atMs, link: l.link, mode: "pin", retries: 0 });
         else if (r < 0.18) actions.push({ kind: "hand-restore", atMs, backupId: l.backupId });
       }
     }
@@ -176,6 +176,8 @@ async function run(opts: SimOptions, log: (line: string) => void, rand: () => nu
       } else {
         const status = await restoreThroughLink(world, a.link, a.mode);
         record.linkRestores.push({ atMs: clock.nowMs(), link: a.link, mode: a.mode, status });
+        // "Press the button again in a minute", the page says: the person does, a tick later.
+        if (status !== "restored" && a.retries < 4) actions.push({ ...a, atMs: clock.nowMs() + TICK_MS, retries: a.retries + 1 });
       }
     } catch (err) {
       log(`person: ${a.kind} failed: ${(err as Error).message}`);
@@ -315,7 +317,9 @@ async function restoreThroughLink(world: World, link: string, mode: "hold" | "pi
   if (page.statusCode !== 200 || !formToken) return `page ${page.statusCode}`;
   const res = await world.handlers.restore(event("POST", { form_token: formToken, keep: mode }), lambdaContext("restore", `page-post-${world.clock.nowMs()}`));
   const body = res.body ?? "";
-  return res.statusCode === 200 && /is (already )?restored/.test(body) ? "restored" : `post ${res.statusCode}`;
+  if (res.statusCode !== 200 || !/is (already )?restored/.test(body)) return `post ${res.statusCode}`;
+  // The page says so when the ledger was down: restored, but neither held nor recorded.
+  return /The hold could not be recorded/.test(body) ? "restored, hold not recorded" : "restored";
 }
 
 /**

@@ -90,6 +90,7 @@ export async function startWorld(opts: { startMs: number; clusters: number; seed
     POWERTOOLS_LOG_LEVEL: "SILENT",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   // One warm container per function for the whole run, as Lambda keeps them.
   const handlers: Handlers = {
@@ -110,6 +111,10 @@ export async function startWorld(opts: { startMs: number; clusters: number; seed
       person.destroy();
       for (const c of Object.values(setup)) (c as { destroy?: () => void }).destroy?.();
       await endpoint.close();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     },
   };
 }
