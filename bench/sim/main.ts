@@ -18,8 +18,7 @@ const program = new Command("simulate")
   .option("--clusters <n>", "clusters in us-east-1", whole("--clusters", 1, 1000), 4)
   .option("--faults", "throttling, internal errors, outages and killed runs", false)
   .option("--dense", "run the reminder every 15 minutes even when nothing can be due", false)
-  .option("--json <file>", "also write the run's record and results as JSON")
-  .showHelpAfterError();
+  .option("--json <file>", "also write the run's record and results as JSON");
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 program.parse();
 const o = program.opts<{ days: number; seed: number; clusters: number; faults: boolean; dense: boolean; json?: string }>();
