@@ -20,7 +20,8 @@ export async function runBundled(file: string, env: Record<string, string> = {})
       target: "node20",
       outfile,
       logLevel: "warning",
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      // Under its own name: bundled modules (src/local's dynalite loader) import createRequire too.
+      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
     });
     const out = execFileSync(process.execPath, ["--expose-gc", outfile], {
       encoding: "utf8",

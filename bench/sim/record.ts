@@ -49,7 +49,7 @@ export interface SimRecord {
   handRestores: Array<{ atMs: number; backupId: string }>;
   handDeletes: Array<{ atMs: number; backupId: string }>;
   /** Watcher events dropped after Lambda's retries (the reminder run is the backstop). */
-  watchDropped: unknown[];
+  watchDropped: string[];
   callLog: CallLogEntry[];
   lifecycle: LifecycleEntry[];
   messages: PublishedMessage[];

@@ -6,7 +6,7 @@ import { DeleteBackupCommand, ModifyClusterCommand, RestoreBackupCommand } from 
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { prng } from "../../src/local/fleet.js";
 import type { CloudTrailEvent } from "../../src/local/index.js";
-import { alertPathDown, configAt, drawFaults, type FaultPlan, type FaultService } from "./faults.js";
+import { configAt, drawFaults, type FaultPlan, type FaultService } from "./faults.js";
 import { readMessage } from "./messages.js";
 import type { LedgerRow, SimRecord } from "./record.js";
 import { finalSweepCheck } from "./final.js";
@@ -118,6 +118,7 @@ async function run(opts: SimOptions, log: (line: string) => void, rand: () => nu
   let denseUntilMs = 0;
   let stoppedCluster: string | undefined;
 
+  let pendingRetries: typeof watchQueue = [];
   const drainWatch = async () => {
     while (watchQueue.length > 0) {
       const item = watchQueue.shift()!;
@@ -128,11 +129,10 @@ async function run(opts: SimOptions, log: (line: string) => void, rand: () => nu
         if (item.attempts < WATCH_ATTEMPTS) {
           // Lambda's retries come a minute and then a few minutes later: the next tick.
           pendingRetries.push(item);
-        } else record.watchDropped.push(item.event.detail.requestParameters as never);
+        } else record.watchDropped.push(String((item.event.detail.requestParameters as { backupId?: string } | null)?.backupId));
       }
     }
   };
-  let pendingRetries: typeof watchQueue = [];
 
   const newMessages = () => {
     if (endpoint.calls.snapshot().byService.sns?.byOperation?.Publish === publishCalls) return;
@@ -268,7 +268,7 @@ function applyFaults(world: World, plan: FaultPlan, nowMs: number, seed: number)
       any = true;
     } else world.endpoint.faults.clearService(s);
   }
-  return any || alertPathDown(plan, nowMs);
+  return any;
 }
 
 /**
