@@ -63,6 +63,9 @@ console.log(JSON.stringify({
   backups: listFleet.length,
   regions: listing.report.listings.map((l) => `${l.region}=${l.backups}`).join(" "),
   describeBackupsCalls: describeCalls,
+  // The listing's pages alone; the rest are the looks taken just before deleting (checks).
+  listingCalls: listing.report.listings.reduce((n, l) => n + l.calls, 0),
+  checkCalls: listing.report.checks.calls,
   minimumCeilBackupsOver50: minimum,
   ratio: +(describeCalls / minimum).toFixed(2),
   goal: "ratio 1.00",

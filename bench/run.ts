@@ -1,65 +1,63 @@
-// `npm run bench`: bundles each benchmark with esbuild and runs it in its own plain
-// Node process, as the Lambda bundle runs: peak RSS is per process, and the tsx
-// transpiler the CLI uses in development is not part of what is measured.
-// Numbers are printed, never asserted in tests. bench/bundles.ts builds the Lambda bundles
-// itself (with serverless.yml's esbuild options) and times fresh processes importing them,
-// so it runs as it is, under tsx.
+// `npm run bench [section ...]`: every figure beside its goal in one table, and the same as
+// JSON in bench/results.json (not committed) so runs can be compared across commits.
+// A section is a function returning rows (bench/row.ts); add yours to SECTIONS.
+// Numbers are printed, never asserted in tests.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { formatSection, type Section } from "./figures.js";
+import type { BenchRow, BenchSection } from "./row.js";
+import { bundleRows } from "./bundles.js";
+import { cliStartBench } from "./cli-start.js";
+import type { Section } from "./figures.js";
+import { renderBench } from "./render.js";
+import { alertsSection, applySection, engineSection, simulationSection } from "./sections.js";
+
+/** The render and CLI start benches report figures ({name, value, unit, goal, met}): as rows. */
+const rowsOf = (sections: readonly Section[]): BenchRow[] =>
+  sections.flatMap((s) => s.figures.map((f) => ({ name: `${s.bench}: ${f.name}`, value: f.value, unit: f.unit, goal: f.goal ?? null, ok: f.met ?? null })));
+
+const SECTIONS: Record<string, BenchSection> = {
+  engine: engineSection,
+  apply: applySection,
+  alerts: alertsSection,
+  render: async () => rowsOf(renderBench()),
+  "cli-start": async () => rowsOf([cliStartBench()]),
+  bundles: async () => (await bundleRows()).map(({ detail: _detail, ...row }) => row),
+  simulation: simulationSection,
+};
 
 const only = process.argv.slice(2);
-// The engine runs twice: once planning a single time (peak RSS of one plan per process,
-// as in a Lambda invocation or a CLI run), once seven times (steady-state timing).
-const benches: Array<{ file: string; env?: Record<string, string>; direct?: boolean }> = [
-  { file: "engine.ts", env: { BENCH_RUNS: "1" } },
-  { file: "engine.ts", env: { BENCH_RUNS: "7" } },
-  { file: "apply.ts" },
-  { file: "alerts.ts" },
-  { file: "bundles.ts", direct: true },
-  { file: "render.ts" },
-  { file: "cli-start.ts" },
-].filter((b) => only.length === 0 || only.some((o) => b.file.includes(o)));
-const outDir = mkdtempSync(join(tmpdir(), "cloudhsm-retention-bench-"));
-
-try {
-  for (const { file: bench, env, direct } of benches) {
-    const outfile = join(outDir, bench.replace(/\.ts$/, ".mjs"));
-    if (!direct) await build({
-      entryPoints: [fileURLToPath(new URL(bench, import.meta.url))],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile,
-      logLevel: "warning",
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    });
-    const args = direct ? ["--import", "tsx", fileURLToPath(new URL(bench, import.meta.url))] : ["--expose-gc", outfile];
-    const out = execFileSync(process.execPath, args, {
-      encoding: "utf8",
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    for (const line of out.trim().split("\n")) {
-      try {
-        const r = JSON.parse(line) as Record<string, unknown>;
-        // Sections that return figures (bench/figures.ts); the others print flat objects.
-        if (Array.isArray(r.figures)) {
-          for (const out of formatSection(r as unknown as Section)) console.log(out);
-          continue;
-        }
-        console.log(`${r.bench}`);
-        for (const [k, v] of Object.entries(r)) if (k !== "bench") console.log(`  ${k.padEnd(26)} ${v}`);
-      } catch {
-        console.log(line);
-      }
-    }
-  }
-} finally {
-  rmSync(outDir, { recursive: true, force: true });
+const unknown = only.filter((o) => !(o in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`bench: unknown section ${unknown.join(", ")}; sections: ${Object.keys(SECTIONS).join(", ")}`);
+  process.exit(2);
 }
+const rows: Array<BenchRow & { section: string }> = [];
+const failures: string[] = [];
+for (const [section, run] of Object.entries(SECTIONS)) {
+  if (only.length > 0 && !only.includes(section)) continue;
+  process.stderr.write(`bench: ${section}...\n`);
+  try {
+    for (const row of await run()) rows.push({ section, ...row });
+  } catch (err) {
+    // One broken section must not hide the others' figures: reported, and the exit code says so.
+    failures.push(`${section}: ${(err as Error).message}`);
+  }
+}
+
+const width = Math.max(...rows.map((r) => r.name.length), 10);
+const mark = (ok: boolean | null) => (ok === null ? "  -  " : ok ? " ok  " : "MISS ");
+console.log(`${"".padEnd(5)} ${"figure".padEnd(width)} ${"value".padStart(10)} ${"unit".padEnd(8)} goal`);
+for (const r of rows) console.log(`${mark(r.ok)} ${r.name.padEnd(width)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} ${r.goal ?? ""}`);
+for (const f of failures) console.log(`FAIL  ${f}`);
+
+let commit: string | null = null;
+try {
+  commit = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+} catch {
+  // Not a git checkout: the figures stand without it.
+}
+const path = fileURLToPath(new URL("results.json", import.meta.url));
+writeFileSync(path, `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, rows, failures }, null, 2)}\n`);
+console.log(`\nwritten: ${path}`);
+process.exit(failures.length > 0 ? 1 : 0);

@@ -155,13 +155,17 @@ async function remindRegion(input: RemindInput, region: string, report: RemindRe
     const group = groupKeyOf(o.b);
     const t = trackedById.get(o.b.backupId);
     const same = t !== undefined && Math.abs(t.deleteAtMs - o.deleteAtMs) <= SAME_DELETION_MS;
+    // Past the longest a run can take (Lambda's 15 minutes), an unconfirmed entry of ours is a run that died.
+    const died = same && t.ours && !t.confirmed && nowMs - (o.deleteAtMs - RESTORE_WINDOW_MS) >= IN_FLIGHT_MS;
+    if (!input.dryRun && died) await recordKilledDeletion(input, o.b, o.deleteAtMs, t, report);
     if (states.get(o.announceId)?.status !== "sent") {
       const ours = same && t.ours;
       const reason = ours ? t.reason : await outsideReason(input, region, o.b.backupId);
       const notice = backupNotice(o.b, o.deleteAtMs, { group, policy: o.policy, reason, outsidePolicy: !ours, link: input.link });
       push(announce, group, notice);
       if (o.reminderId) reminderOf.set(o.b.backupId, o.reminderId);
-      if (!input.dryRun && (!same || !t.confirmed)) {
+      // Our own unconfirmed entries are confirmed with their delete action once their run is over (above).
+      if (!input.dryRun && (!same || (!t.confirmed && !t.ours))) {
         await track(input, { region, backupId: o.b.backupId, deleteAtMs: o.deleteAtMs, group, clusterId: notice.clusterId, createdAtMs: o.b.createdAtMs, policy: notice.policy, ours, confirmed: true, reason, runId: path.runId });
       }
     } else if (o.reminderId !== undefined && states.get(o.reminderId)?.status !== "sent") {
@@ -267,6 +271,34 @@ async function expire(input: RemindInput, notice: BackupNotice, t: PendingEntry)
     stats.errors.push((err as Error).message);
   }
   return stats;
+}
+
+/**
+ * Our write-ahead entry, unconfirmed, and the backup PENDING_DELETION: the deleting run
+ * stopped between DeleteBackup and recording it (killed at its timeout, out of memory), at
+ * least IN_FLIGHT_MS ago, so that a run still under way records its own deletions. The
+ * audit record it never wrote is written now, as that run's (its run ID, policy and reason,
+ * at the call's time: DeleteTimestamp minus the 7-day window), unless it did write it and
+ * died before confirming; then the entry is confirmed. A failure leaves the entry
+ * unconfirmed, so the next run tries again.
+ */
+async function recordKilledDeletion(input: RemindInput, b: Backup, deleteAtMs: number, t: PendingEntry, report: RemindReport): Promise<void> {
+  const { path } = input;
+  const keepMs = deleteAtMs + path.retentionMs;
+  try {
+    const recorded = (await path.ledger.actionsFor(t.region, t.backupId)).some(
+      (a) => a.kind === "delete" && a.deleteAtMs !== undefined && Math.abs(a.deleteAtMs - deleteAtMs) <= SAME_DELETION_MS,
+    );
+    if (!recorded) {
+      await path.ledger.record(
+        { kind: "delete", atMs: deleteAtMs - RESTORE_WINDOW_MS, runId: t.runId, region: t.region, backupId: t.backupId, group: t.group, policy: t.policy, revision: input.alerts?.revision ?? null, reason: t.reason, actor: input.alerts?.actor ?? "unknown", deleteAtMs },
+        keepMs,
+      );
+    }
+    await path.ledger.track({ ...t, deleteAtMs, createdAtMs: b.createdAtMs, confirmed: true }, keepMs);
+  } catch (err) {
+    addStats(report.delivery, { ...emptyStats(), ledgerFailures: 1, errors: [`ledger: the deletion of ${t.backupId} by run ${t.runId} is still unrecorded: ${(err as Error).message}`] });
+  }
 }
 
 async function outsideReason(input: RemindInput, region: string, backupId: string): Promise<string> {
