@@ -1,0 +1,97 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { afterEach, describe, expect, it } from "vitest";
+import type { LocalEndpoint } from "../src/local/index.js";
+import { runCli } from "./support/cli.js";
+import { fleet, start } from "./local/support.js";
+
+/**
+ * Trial 910: issues 9 (deploy stack) and 10 (plans for pull requests) tried as a new user
+ * would. Each test states what a user expects; they fail on main as of the trial.
+ */
+
+type Step = { name?: string; run?: string; env?: Record<string, string> };
+type Job = { steps: Step[]; env?: Record<string, string> };
+const workflow = parse(readFileSync("examples/policy-repo/.github/workflows/retention.yml", "utf8")) as {
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+};
+const deployStep = workflow.jobs.deploy!.steps.find((s) => s.run?.includes("serverless deploy"))!;
+const deployCommand = deployStep.run!.split("\n").find((l) => l.includes("serverless deploy"))!;
+
+describe("trial910: the policy repository's deploy on merge", () => {
+  it("passes the merged commit to the stack as the policyRevision parameter (serverless.yml reads ${param:policyRevision}, not the POLICY_REVISION variable)", () => {
+    // serverless.yml: POLICY_REVISION: ${param:policyRevision}, default "" (the functions then record
+    // no revision). README "The git workflow for policies": deploy with --param="policyRevision=$GITHUB_SHA",
+    // "so every action in the ledger names the commit of the policies it followed".
+    expect(readFileSync("serverless.yml", "utf8")).toMatch(/POLICY_REVISION: \$\{param:policyRevision\}/);
+    expect(deployCommand).toMatch(/--param[= ]"?policyRevision=/);
+  });
+
+  it("keeps the alert email subscription a first deploy from the README made (every merge redeploys with the parameters' defaults)", () => {
+    // README "Deploy": the first deploy passes --param="alertEmail=oncall@example.com"; serverless.yml's
+    // AlertEmailSubscription exists only when alertEmail is not empty, so a deploy without it removes
+    // the subscription and on-call stops getting alerts, silently.
+    expect(readFileSync("serverless.yml", "utf8")).toMatch(/AlertEmailSubscription:\s+Type: AWS::SNS::Subscription\s+Condition: HasAlertEmail/);
+    expect(deployCommand).toMatch(/alertEmail=/);
+  });
+
+  it("deploys into the workflow's AWS_REGION (the region the plan reads the ledger from), not serverless.yml's fallback us-east-1", () => {
+    // serverless.yml: region: ${opt:region, 'us-east-1'}; AWS_REGION is not read by it.
+    expect(readFileSync("serverless.yml", "utf8")).toMatch(/region: \$\{opt:region, 'us-east-1'\}/);
+    expect(deployCommand).toMatch(/--region[= ]"?\$\{?AWS_REGION\}?/);
+  });
+});
+
+describe("trial910: the fast built CLI in a policy repository", () => {
+  it("ships dist/ in the package npm installs (a git dependency is packed by .gitignore's rules, which leave dist/ out)", () => {
+    // examples/policy-repo/package.json installs cloudhsm-retention from git; npm runs `prepare` in
+    // a clone and then packs it. Without dist/ in the pack, bin/ falls back to tsx on every start
+    // (measured in the trial: --version 1.3-2.1 s instead of ~0.2 s).
+    expect(existsSync("dist/cli.js"), "npm ci builds dist/").toBe(true);
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+    expect(files).toContain("bin/cloudhsm-retention.js");
+    expect(files).toContain("dist/cli.js");
+    expect(files).toContain("dist/manifest.json");
+  }, 60_000);
+});
+
+describe("trial910: README's plan role", () => {
+  it("the main README's git workflow grants the plan role what the live plan reads (dynamodb:Query on the ledger), as examples/policy-repo/README.md does", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("### The git workflow for policies"), readme.indexOf("### Bundles and cold start"));
+    expect(section).toContain("plan on pull requests");
+    expect(readFileSync("examples/policy-repo/README.md", "utf8")).toMatch(/`dynamodb:Query` on the ledger table/);
+    expect(section).not.toMatch(/`cloudhsm:DescribeBackups` only/);
+    expect(section).toMatch(/dynamodb:Query/);
+  });
+});
+
+let endpoint: LocalEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.close();
+  endpoint = undefined;
+});
+
+describe("trial910: a plan that cannot read the ledger says so where the reviewer reads it", () => {
+  it("the markdown comment says it cannot see holds, when a restored and held backup is listed for deletion", { timeout: 120_000 }, async () => {
+    // Prepare: a run deletes, the CLI restores one of its deletions (held 30 days in the ledger).
+    endpoint = await start(fleet());
+    const live = ["--policy", "test/fixtures/policies/apply.yml", "--region", "us-east-1", "--region", "us-west-2", "--endpoint-url", endpoint.url];
+    const applied = await runCli(["apply", ...live, "--format", "json"]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const victim = (JSON.parse(applied.stdout).decisions as Array<{ backupId: string; region: string; action: string; enforced: boolean }>).find((d) => d.action === "delete" && d.enforced)!;
+    const restored = await runCli(["restore", victim.backupId, "--region", victim.region, "--endpoint-url", endpoint.url]);
+    expect(restored.code, restored.stderr).toBe(0);
+    const now = new Date(endpoint.clock.nowMs() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    // Act: the plan role cannot read the ledger (a wrong LEDGER_TABLE, a missing dynamodb:Query grant).
+    const md = await runCli(["plan", ...live, "--now", now, "--ledger-table", "no-such-table", "--format", "markdown"]);
+    // Assess: stderr says it (the job log), and the comment lists the held backup as a deletion...
+    expect(md.stderr).toMatch(/cannot see the holds of restored backups/);
+    expect(md.stdout).toContain(victim.backupId);
+    // ...so the comment itself must say that holds (and the daily cap) were not seen.
+    expect(md.stdout).toMatch(/cannot see the holds|holds? .*not (be )?(seen|read)|ledger/i);
+  });
+});
