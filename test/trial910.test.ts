@@ -95,3 +95,46 @@ describe("trial910: a plan that cannot read the ledger says so where the reviewe
     expect(md.stdout).toMatch(/cannot see the holds|holds? .*not (be )?(seen|read)|ledger/i);
   });
 });
+
+describe("trial910: Ctrl-C during apply says truthfully what still happens", () => {
+  it("does not say 'no deletion in flight, none will be started' and then delete backups", { timeout: 120_000 }, async () => {
+    // Prepare: a slow ledger (as DynamoDB under load can be), so that the write-ahead entry
+    // before each DeleteBackup takes a while. The CLI counts only DeleteBackup calls as "in flight".
+    endpoint = await start(fleet());
+    endpoint.faults.configureService("dynamodb", { throttleRate: 0, internalErrorRate: 0, latencyMs: 300, seed: 1 });
+    const { main } = await import("../src/cli/main.js");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    let stdout = "";
+    let stderr = "";
+    const io = {
+      stdout: (t: string) => void (stdout += t),
+      stderr: (t: string) => void (stderr += t),
+      env: { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "trial910-")) },
+      isTTY: false,
+      nowMs: () => Date.parse("2026-11-28T06:00:00Z"),
+    };
+    const args = ["apply", "--policy", "test/fixtures/policies/apply.yml", "--region", "us-east-1", "--region", "us-west-2", "--endpoint-url", endpoint.url];
+    const op = (name: string) => endpoint!.calls.snapshot().byOperation[name] ?? 0;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Act: the plan is on screen; the first batch is looked at again (DescribeBackups with its IDs);
+    // its write-ahead entries are being written, no DeleteBackup sent yet: Ctrl-C.
+    const running = main(args, io);
+    for (let i = 0; i < 6000 && !stdout.includes("Plan: "); i++) await sleep(5);
+    const listedCalls = op("DescribeBackups");
+    for (let i = 0; i < 6000 && op("DescribeBackups") === listedCalls; i++) await sleep(2);
+    await sleep(100);
+    expect(op("DeleteBackup"), "the signal comes before the first DeleteBackup").toBe(0);
+    process.emit("SIGINT", "SIGINT");
+    const code = await running;
+    // Assess
+    expect(code).toBe(130);
+    const promise = /stopping \(SIGINT\): (no deletion in flight, none will be started|waiting for (\d+) deletions? in flight)/.exec(stderr);
+    expect(promise, stderr).not.toBeNull();
+    const promised = promise![2] === undefined ? 0 : Number(promise![2]);
+    const deleted = Number(/Apply: (\d+) deleted/.exec(stdout)?.[1]);
+    // What the message promised is what happened: no more deletions than it said were in flight.
+    expect({ deleted, message: promise![0] }).toEqual({ deleted: promised, message: promise![0] });
+  });
+});
