@@ -138,3 +138,17 @@ describe("trial910: Ctrl-C during apply says truthfully what still happens", () 
     expect({ deleted, message: promise![0] }).toEqual({ deleted: promised, message: promise![0] });
   });
 });
+
+describe("trial910: --compare with a git revision from a subfolder of the repository", () => {
+  // README: "the path is from the repository's top, or from the current folder when it starts
+  // with `./`". policies/example.yml is committed, so HEAD has it.
+  it.each([
+    ["HEAD:policies/example.yml (from the top)", "policies/example.yml"],
+    ["HEAD:./example.yml (from the current folder)", "./example.yml"],
+  ])("reads %s when run inside policies/", async (_name, path) => {
+    const { loadPoliciesAtRevision } = await import("../src/policy/git.js");
+    expect(execFileSync("git", ["cat-file", "-t", "HEAD:policies/example.yml"], { encoding: "utf8" }).trim()).toBe("blob");
+    const policies = await loadPoliciesAtRevision("HEAD", path, `${process.cwd()}/policies`);
+    expect(policies.map((p) => p.name)).toEqual(["production", "dr-copies", "eu-clusters"]);
+  });
+});
