@@ -182,7 +182,9 @@ export interface PlanWarning {
     /** A tag that differs from a keep-tag only in case or spaces: not honoured. */
     | "near-tag"
     /** Cross-region copies without CopyTimestamp: minAge counts them as just arrived. */
-    | "unknown-arrival";
+    | "unknown-arrival"
+    /** A live preview that could not read the ledger: holds of restored backups and the daily cap are not in it. */
+    | "no-ledger";
   policy?: string | undefined;
   group?: string | undefined;
   backupIds: string[];

@@ -89,6 +89,12 @@ export async function planCommand(opts: PlanOptions, io: CliIo): Promise<number>
     if (listed.facts.error !== undefined) io.stderr(live!.ledgerUnreadNote(listed.facts.error));
     source = { backups: listed.backups, nowMs: listed.nowMs, regions: listed.listedRegions, listings: listed.listings, ledger, facts: listed.facts };
     plan = listed.plan;
+    // Said in the plan itself, not only on stderr: a pull-request comment would otherwise list
+    // restored (held) backups as deletions that apply will not make.
+    if (ledger === undefined || listed.facts.error !== undefined) {
+      const why = ledger === undefined ? "no ledger is configured (--ledger-table, LEDGER_TABLE)" : `the ledger could not be read (${listed.facts.error})`;
+      plan.warnings.push({ kind: "no-ledger", backupIds: [], message: `This plan cannot see the holds of restored backups nor the deletions already made today (maxDeletionsPerDay): ${why}. A backup listed here for deletion may be held, and apply would keep it.` });
+    }
   }
 
   const compare = old && (await comparison(opts.compare!, old, policies, plan, source));
