@@ -11,7 +11,8 @@ import type { RetentionPolicy } from "../domain/types.js";
  * by name, hidden entries skipped, symbolic links followed (inside the repository) and a
  * folder reached twice read once. Messages name files as `main:policies/prod.yml`.
  *
- * `path` follows git's `rev:path` rule: from the repository's top, or from `cwd` when it
+ * `path` follows git's `rev:path` rule: from the repository's top (whatever folder git runs in:
+ * `ls-tree --full-tree`), or from `cwd` when it
  * starts with `./` or `../`.
  */
 export async function loadPoliciesAtRevision(rev: string, path: string, cwd: string): Promise<RetentionPolicy[]> {
@@ -40,7 +41,7 @@ export async function policyTextsAtRevision(rev: string, path: string, cwd: stri
     // A folder reached twice (through a link) is read once, as on disk.
     if (seen.has(tree)) return;
     seen.add(tree);
-    const entries = parseTree(await run(["ls-tree", "-z", tree]));
+    const entries = parseTree(await run(["ls-tree", "--full-tree", "-z", tree]));
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (e.name.startsWith(".")) continue;
@@ -74,7 +75,7 @@ export async function policyTextsAtRevision(rev: string, path: string, cwd: stri
 
 /** The tree entry at `path` (not following a final symbolic link), or undefined. */
 async function entryAt(commit: string, path: string, run: (args: string[]) => Promise<string>): Promise<Entry | undefined> {
-  const out = await run(["ls-tree", "-z", commit, "--", path]).catch(() => "");
+  const out = await run(["ls-tree", "--full-tree", "-z", commit, "--", path]).catch(() => "");
   return parseTree(out).find((e) => e.name === path);
 }
 
