@@ -170,7 +170,7 @@ function changed(d: Decision, reason: string, log: JobLogger): DeleteOutcome {
   return { backupId: d.backupId, region: d.region, status: "changed", attempts: 0, retries: {}, reason: `not deleted: ${reason} since it was listed; the next run decides again` };
 }
 
-async function deleteOne(store: BackupStore, d: Decision, opts: DeleteOptions): Promise<DeleteOutcome> {
+async function deleteOne(store: BackupStore, d: Decision, opts: DeleteOptions): Promise<DeleteOutcome | undefined> {
   const { log, hooks } = opts;
   if (hooks) {
     try {
@@ -185,6 +185,13 @@ async function deleteOne(store: BackupStore, d: Decision, opts: DeleteOptions): 
       log.error("delete failed", { ...keys(d), status: "failed", error });
       return { backupId: d.backupId, region: d.region, status: "failed", attempts: 0, retries: {}, error };
     }
+  }
+  // Interrupted while its ledger entry was being written: DeleteBackup is not sent, the entry
+  // and the day's reservation are undone, and it is reported as not attempted, as the
+  // interruption's message ("none will be started") says.
+  if (opts.signal?.aborted) {
+    await hooks?.after(d, { backupId: d.backupId, region: d.region, status: "failed", attempts: 0, retries: {}, error: "not attempted: interrupted" });
+    return undefined;
   }
   const outcome = await store.deleteBackup(d.region, d.backupId);
   await hooks?.after(d, outcome);
