@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { parseJsonObject, target } from "../json11.js";
 import { parseInventory } from "../../inventory/parse.js";
 import { CloudTrail } from "../cloudtrail.js";
 import { type AdminRoute, type FaultedCall, type FaultKind, jsonResponse, type LocalRequest, type LocalResponse, type LocalService, type ServiceContext } from "../http.js";
@@ -126,21 +127,4 @@ export class CloudHsmService implements LocalService {
   }
 }
 
-function target(req: LocalRequest): string {
-  const value = req.headers["x-amz-target"];
-  return typeof value === "string" ? value : "";
-}
-
-/** The protocol requires servers to accept an empty body as `{}`. */
-function parseInput(body: Buffer): Input {
-  const text = body.toString("utf8").trim();
-  if (text === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw serialization("The request body is not valid JSON.");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw serialization("The request body must be a JSON object.");
-  return value as Input;
-}
+const parseInput = (body: Buffer): Input => parseJsonObject(body, serialization);

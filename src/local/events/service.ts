@@ -1,4 +1,5 @@
 import { type FaultKind, jsonResponse, type LocalRequest, type LocalResponse, type LocalService, type ServiceContext } from "../http.js";
+import { parseJsonObject, target } from "../json11.js";
 import { BusStore, createEventBus, describeEventBus, type Input } from "./buses.js";
 import { EventsError, internal, JSON_11, serialization, throttling, unknownOperation } from "./errors.js";
 import { type AcceptedEvent, ENTRY_FAULT_CODES, putEvents } from "./put-events.js";
@@ -64,21 +65,4 @@ export class EventsService implements LocalService {
   }
 }
 
-function target(req: LocalRequest): string {
-  const value = req.headers["x-amz-target"];
-  return typeof value === "string" ? value : "";
-}
-
-/** The protocol requires servers to accept an empty body as `{}`. */
-function parseInput(body: Buffer): Input {
-  const text = body.toString("utf8").trim();
-  if (text === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw serialization("The request body is not valid JSON.");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw serialization("The request body must be a JSON object.");
-  return value as Input;
-}
+const parseInput = (body: Buffer): Input => parseJsonObject(body, serialization);
