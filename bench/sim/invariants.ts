@@ -5,7 +5,7 @@ import { alertPathDown } from "./faults.js";
 import { type MessageSeen, readMessage } from "./messages.js";
 import { keptBySimPolicy } from "./oracle.js";
 import type { SimRecord } from "./record.js";
-import { RESTORE_BASE_URL } from "./world.js";
+import { LINK_SECRET, RESTORE_BASE_URL } from "./world.js";
 
 export interface InvariantResult {
   name: string;
@@ -56,7 +56,7 @@ function restoredAt(r: SimRecord, d: DeletionInstance): number | undefined {
 }
 
 export function checkInvariants(r: SimRecord): InvariantResult[] {
-  const messages = r.messages.map((m) => readMessage(m, RESTORE_BASE_URL));
+  const messages = r.messages.map((m) => readMessage(m, RESTORE_BASE_URL, LINK_SECRET));
   const deletions = deletionsOf(r);
   return [announcedBeforeGone(r, messages), remindersOnceAndOnTime(r, messages, deletions), keptNotDeleted(r), ledgerMatchesEndpoint(r), finalSweep(r)];
 }
@@ -66,7 +66,8 @@ function announcedBeforeGone(r: SimRecord, messages: MessageSeen[]): InvariantRe
   const gone = r.lifecycle.filter((e) => e.action === "gone");
   const breaches: string[] = [];
   for (const g of gone) {
-    const told = messages.some((m) => m.atMs <= g.atMs && m.links.some((l) => l.backupId === g.backupId && l.expiresAtMs === ceilSecond(g.atMs)));
+    // A link counts only if the page would open it: a forged or mangled token is a 404.
+    const told = messages.some((m) => m.atMs <= g.atMs && m.links.some((l) => l.genuine && l.backupId === g.backupId && l.expiresAtMs === ceilSecond(g.atMs)));
     if (!told) breaches.push(`${g.backupId} gone for good at ${iso(g.atMs)} and no message before carried its restore link`);
   }
   return { name: "no backup gone for good without an announcement carrying its restore link", checked: gone.length, breaches };
@@ -93,8 +94,11 @@ function remindersOnceAndOnTime(r: SimRecord, messages: MessageSeen[], deletions
     const back = restoredAt(r, d);
     for (const [stage, ms] of STAGES) {
       const dueMs = d.deleteAtMs - ms;
-      const runMs = r.startMs + Math.ceil((dueMs - r.startMs) / TICK_MS) * TICK_MS;
-      if (runMs >= r.endMs || (back !== undefined && back <= runMs) || alertPathDown({ episodes: r.episodes, kills: new Map() }, runMs)) continue;
+      let runMs = r.startMs + Math.ceil((dueMs - r.startMs) / TICK_MS) * TICK_MS;
+      // While the alert path is down the stage waits: the first run with the path up must
+      // send it (or, after a gap, a more urgent one: "the most urgent stage due").
+      while (runMs < d.deleteAtMs && alertPathDown({ episodes: r.episodes, kills: new Map() }, runMs)) runMs += TICK_MS;
+      if (runMs >= r.endMs || runMs >= d.deleteAtMs || (back !== undefined && back <= runMs)) continue;
       checked++;
       const expires = ceilSecond(d.deleteAtMs);
       const told = messages.some((m) => m.atMs >= dueMs && m.atMs <= runMs && (m.kind === "reminder" || m.kind === "deletion") && m.links.some((l) => l.backupId === d.backupId && l.expiresAtMs === expires));
@@ -125,7 +129,7 @@ function keptNotDeleted(r: SimRecord): InvariantResult {
     if (wasOurs) holds.push({ backupId: h.backupId, fromMs: h.atMs, untilMs: h.atMs + HOLD_MS, why: "restored by hand after the service deleted it" });
   }
   for (const c of ours) {
-    const sweep = r.sweeps.find((s) => s.atMs <= c.atMs && c.atMs - s.atMs < HOUR_MS) ?? r.sweeps.at(-1);
+    const sweep = r.sweeps.find((s) => s.atMs <= c.atMs && c.atMs - s.atMs < HOUR_MS);
     const b = sweep?.before.find((x) => x.backupId === c.backupId);
     const id = c.backupId ?? "?";
     if (!sweep || !b) {
@@ -133,7 +137,7 @@ function keptNotDeleted(r: SimRecord): InvariantResult {
       continue;
     }
     if (b.state !== "READY") breaches.push(`${c.backupId} was ${b.state}, not READY, when the sweep of ${iso(sweep.atMs)} deleted it`);
-    const kept = keptBySimPolicy(sweep.before.filter((x) => x.clusterId === b.clusterId));
+    const kept = keptBySimPolicy(sweep.before.filter((x) => x.clusterId === b.clusterId), sweep.atMs);
     if (kept.has(id)) breaches.push(`${c.backupId} deleted at ${iso(c.atMs)} although the policy keeps it (${b.neverExpires ? "pinned" : "keep rules"})`);
     const hold = holds.find((h) => h.backupId === c.backupId && h.fromMs <= c.atMs && c.atMs < h.untilMs);
     if (hold) breaches.push(`${c.backupId} deleted at ${iso(c.atMs)} during its hold (${hold.why} at ${iso(hold.fromMs)})`);
@@ -149,14 +153,17 @@ function linkBackup(link: string): string | undefined {
 /**
  * Every action in the ledger matches a call the endpoint saw, and every DeleteBackup,
  * RestoreBackup and ModifyBackupAttributes the service's functions made is in the ledger.
- * A person's deletions are not the service's actions: they reach the ledger through the
- * watcher as `deleted-outside` when it can, and are held to invariant 1 instead.
+ * A person's deletions reach it as `deleted-outside`, through the watcher or, when the
+ * watcher's event was lost, the reminder run that announces them.
  */
 function ledgerMatchesEndpoint(r: SimRecord): InvariantResult {
   const breaches: string[] = [];
   const ok = r.callLog.filter((c) => c.outcome === "ok");
   const byService = (key: string | null) => r.lambdaKeys.includes(key ?? "");
   const near = (a: number, b: number) => b >= a - 1000 && b - a <= SAME_RUN_MS;
+  // A record made later than its call (the next reminder run, a second press after the ledger
+  // was down) is still within the deletion's 7-day window; one weeks later matches nothing.
+  const within = (callMs: number, recordMs: number) => recordMs >= callMs - 1000 && recordMs - callMs <= RESTORE_WINDOW_MS;
   for (const a of r.ledgerActions) {
     const id = a.backupId;
     const calls = ok.filter((c) => c.backupId === id);
@@ -166,19 +173,24 @@ function ledgerMatchesEndpoint(r: SimRecord): InvariantResult {
         matched = calls.some((c) => c.operation === "DeleteBackup" && byService(c.accessKeyId) && near(c.atMs, a.atMs));
         break;
       case "restore":
-        matched = a.actor === "unknown" ? calls.some((c) => c.operation === "RestoreBackup" && c.atMs <= a.atMs) : calls.some((c) => c.operation === "RestoreBackup" && byService(c.accessKeyId) && near(c.atMs, a.atMs));
+        matched = a.actor === "unknown" ? calls.some((c) => c.operation === "RestoreBackup" && within(c.atMs, a.atMs)) : calls.some((c) => c.operation === "RestoreBackup" && byService(c.accessKeyId) && near(c.atMs, a.atMs));
         break;
       case "pin":
         matched = calls.some((c) => c.operation === "ModifyBackupAttributes" && c.neverExpires === true && byService(c.accessKeyId) && near(c.atMs, a.atMs));
         break;
       case "hold":
-        matched = calls.some((c) => c.operation === "RestoreBackup" && c.atMs <= a.atMs + 1000);
+        matched = calls.some((c) => c.operation === "RestoreBackup" && within(c.atMs, a.atMs));
         break;
       case "deleted-outside":
-        matched = calls.some((c) => c.operation === "DeleteBackup" && !byService(c.accessKeyId) && c.atMs <= a.atMs + 1000) || r.lifecycle.some((e) => e.action === "retention-delete" && e.backupId === id && e.atMs <= a.atMs + 1000);
+        // A backup seeded already pending deletion was deleted before the call log began.
+        matched = a.atMs < r.startMs || calls.some((c) => c.operation === "DeleteBackup" && !byService(c.accessKeyId) && within(c.atMs, a.atMs)) || r.lifecycle.some((e) => e.action === "retention-delete" && e.backupId === id && within(e.atMs, a.atMs));
+        break;
+      case "halt":
+        // A guard's halt is a decision, not a call: nothing at the endpoint to match.
+        matched = true;
         break;
       default:
-        matched = true;
+        matched = false;
     }
     if (!matched) breaches.push(`ledger ${a.kind} of ${id} at ${iso(a.atMs)} (${a.actor}) matches no call the endpoint saw`);
   }
@@ -194,7 +206,14 @@ function ledgerMatchesEndpoint(r: SimRecord): InvariantResult {
     );
     if (!found) breaches.push(`${c.operation} of ${c.backupId} at ${iso(c.atMs)} by the service is not in the ledger`);
   }
-  return { name: "every ledger action matches an endpoint call; every call of the service is in the ledger", checked: r.ledgerActions.length + mine.length, breaches };
+  // A person's DeleteBackup reaches the ledger too, as `deleted-outside` (the watcher, or the
+  // reminder run that finds it): unless it was deleted in the run's last hour.
+  const persons = ok.filter((c) => c.operation === "DeleteBackup" && !byService(c.accessKeyId) && c.atMs < r.endMs - HOUR_MS);
+  for (const c of persons) {
+    const found = r.ledgerActions.some((a) => a.backupId === c.backupId && a.kind === "deleted-outside" && within(c.atMs, a.atMs));
+    if (!found) breaches.push(`DeleteBackup of ${c.backupId} at ${iso(c.atMs)} by a person is not in the ledger`);
+  }
+  return { name: "every ledger action matches an endpoint call; every DeleteBackup the endpoint saw is in the ledger", checked: r.ledgerActions.length + mine.length + persons.length, breaches };
 }
 
 /** After the faults stop, one more sweep leaves exactly the state its plan describes. */

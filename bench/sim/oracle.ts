@@ -22,9 +22,14 @@ export function isoWeek(ms: number): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-/** The IDs the policy keeps among one cluster's backups (only READY ones take part). */
-export function keptBySimPolicy(backups: readonly Backup[]): Set<string> {
+/**
+ * The IDs the policy keeps among one cluster's backups (only READY ones take part), as of
+ * `nowMs`. Its guard requireBackupWithin 3d keeps them all when the newest READY backup is
+ * older than that: backups have stopped, and nothing is deleted until they resume.
+ */
+export function keptBySimPolicy(backups: readonly Backup[], nowMs: number): Set<string> {
   const ready = backups.filter((b) => b.state === "READY").sort((a, b) => b.createdAtMs - a.createdAtMs || (a.backupId < b.backupId ? -1 : 1));
+  if (ready.length > 0 && nowMs - ready[0]!.createdAtMs > 3 * DAY_MS) return new Set(ready.map((b) => b.backupId));
   const kept = new Set<string>();
   ready.slice(0, 3).forEach((b) => kept.add(b.backupId));
   for (const [count, bucketOf] of [

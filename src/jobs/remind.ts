@@ -161,6 +161,7 @@ async function remindRegion(input: RemindInput, region: string, report: RemindRe
     if (states.get(o.announceId)?.status !== "sent") {
       const ours = same && t.ours;
       const reason = ours ? t.reason : await outsideReason(input, region, o.b.backupId);
+      if (!ours && !input.dryRun) await recordOutside(input, o.b, o.deleteAtMs, group, o.policy?.name ?? null, reason, report);
       const notice = backupNotice(o.b, o.deleteAtMs, { group, policy: o.policy, reason, outsidePolicy: !ours, link: input.link });
       push(announce, group, notice);
       if (o.reminderId) reminderOf.set(o.b.backupId, o.reminderId);
@@ -298,6 +299,28 @@ async function recordKilledDeletion(input: RemindInput, b: Backup, deleteAtMs: n
     await path.ledger.track({ ...t, deleteAtMs, createdAtMs: b.createdAtMs, confirmed: true }, keepMs);
   } catch (err) {
     addStats(report.delivery, { ...emptyStats(), ledgerFailures: 1, errors: [`ledger: the deletion of ${t.backupId} by run ${t.runId} is still unrecorded: ${(err as Error).message}`] });
+  }
+}
+
+/**
+ * A deletion outside policy that no one recorded (the watcher's CloudTrail event was lost,
+ * or there is no watcher): the run that announces it records it as the watcher would, at the
+ * deletion's time (its DeleteTimestamp minus the 7-day window), so every DeleteBackup the
+ * account saw is in the ledger. Once: an action of this deletion already there is enough.
+ */
+async function recordOutside(input: RemindInput, b: Backup, deleteAtMs: number, group: string, policy: string | null, reason: string, report: RemindReport): Promise<void> {
+  const { path } = input;
+  try {
+    const seen = (await path.ledger.actionsFor(b.region, b.backupId)).some(
+      (a) => a.kind === "deleted-outside" && a.deleteAtMs !== undefined && Math.abs(a.deleteAtMs - deleteAtMs) <= SAME_DELETION_MS,
+    );
+    if (seen) return;
+    await path.ledger.record(
+      { kind: "deleted-outside", atMs: deleteAtMs - RESTORE_WINDOW_MS, runId: path.runId, region: b.region, backupId: b.backupId, group, policy, revision: input.alerts?.revision ?? null, reason, actor: "unknown (found by the reminder run)", deleteAtMs },
+      deleteAtMs + path.retentionMs,
+    );
+  } catch (err) {
+    addStats(report.delivery, { ...emptyStats(), ledgerFailures: 1, errors: [`ledger: the deletion of ${b.backupId} outside policy is unrecorded: ${(err as Error).message}`] });
   }
 }
 
