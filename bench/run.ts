@@ -57,7 +57,8 @@ try {
 } catch {
   // Not a git checkout: the figures stand without it.
 }
-const path = fileURLToPath(new URL("results.json", import.meta.url));
+// A run of some sections writes its own file, so the full report of the last whole run stays.
+const path = fileURLToPath(new URL(only.length === 0 ? "results.json" : `results-${only.join("-")}.json`, import.meta.url));
 writeFileSync(path, `${JSON.stringify({ at: new Date().toISOString(), commit, node: process.version, rows, failures }, null, 2)}\n`);
 console.log(`\nwritten: ${path}`);
 process.exit(failures.length > 0 ? 1 : 0);

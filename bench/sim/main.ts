@@ -26,5 +26,12 @@ const o = program.opts<{ days: number; seed: number; clusters: number; faults: b
 const record = await simulate({ days: o.days, seed: o.seed, clusters: o.clusters, faults: o.faults, dense: o.dense, log: (l) => process.stderr.write(`${l}\n`) });
 const results = checkInvariants(record);
 process.stdout.write(summarize(record, results));
-if (o.json) writeFileSync(o.json, `${JSON.stringify({ record, results }, null, 1)}\n`);
+if (o.json) {
+  try {
+    writeFileSync(o.json, `${JSON.stringify({ record, results }, null, 1)}\n`);
+  } catch (err) {
+    process.stderr.write(`simulate: --json ${o.json}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+    process.exit(2);
+  }
+}
 process.exit(results.some((r) => r.breaches.length > 0) ? 1 : 0);
