@@ -198,11 +198,17 @@ function ledgerMatchesEndpoint(r: SimRecord): InvariantResult {
   const mine = ok.filter((c) => byService(c.accessKeyId) && kindOf[c.operation]);
   for (const c of mine) {
     const kind = kindOf[c.operation]!;
-    // A restore whose record failed (the ledger down) is recorded later: as the hold when the
-    // person presses the button again, or by the reminder run as a restore outside the link.
+    // A restore or pin whose record failed (the ledger down) is recorded later: when the person
+    // presses the button again, or by the reminder run that finds the backup back (and pinned).
     const nextDeleteMs = ok.find((x) => x.operation === "DeleteBackup" && x.backupId === c.backupId && x.atMs > c.atMs)?.atMs ?? Infinity;
     const found = r.ledgerActions.some(
-      (a) => a.backupId === c.backupId && (kind === "restore" ? (a.kind === "restore" || a.kind === "hold") && a.atMs >= c.atMs - 1000 && a.atMs < nextDeleteMs : a.kind === kind && near(c.atMs, a.atMs)),
+      (a) =>
+        a.backupId === c.backupId &&
+        (kind === "restore"
+          ? (a.kind === "restore" || a.kind === "hold") && a.atMs >= c.atMs - 1000 && a.atMs < nextDeleteMs
+          : kind === "pin"
+            ? a.kind === "pin" && a.atMs >= c.atMs - 1000 && a.atMs < nextDeleteMs
+            : a.kind === kind && near(c.atMs, a.atMs)),
     );
     if (!found) breaches.push(`${c.operation} of ${c.backupId} at ${iso(c.atMs)} by the service is not in the ledger`);
   }

@@ -157,8 +157,14 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       }
       pinned = true;
       await ledgerStep(() => path.ledger.record({ ...base, kind: "pin", reason: `kept forever (NeverExpires), restored ${req.via}` }, keepMs));
+    } else if (tracked !== undefined) {
+      // Pinned by an earlier press whose record failed (the ledger down): recorded now.
+      await ledgerStep(() => path.ledger.record({ ...base, kind: "pin", reason: `kept forever (NeverExpires), restored ${req.via}` }, keepMs));
     }
-    message = `${req.backupId} is ${what} and kept forever (NeverExpires).`;
+    message =
+      delivery.ledgerFailures > 0
+        ? `${req.backupId} is ${what} and kept forever (NeverExpires), but the ledger could not record it: run this again once the ledger answers.`
+        : `${req.backupId} is ${what} and kept forever (NeverExpires).`;
   } else {
     heldUntilMs = nowMs + (req.holdMs ?? DEFAULT_HOLD_MS);
     const existing = (await path.ledger.holds(req.region, nowMs).catch(() => [])).find((h) => h.backupId === req.backupId);
@@ -234,8 +240,17 @@ export async function holdRestoredOutside(
   try {
     const existing = (await path.ledger.holds(backup.region, nowMs)).find((h) => h.backupId === backup.backupId);
     if (existing !== undefined) [via, untilMs] = [existing.via, existing.untilMs];
-    else if (backup.neverExpires) untilMs = undefined;
-    else {
+    else if (backup.neverExpires) {
+      // Pinned (through the link, its record lost while the ledger was down, or by hand): the
+      // restore and the pin are recorded as found, so the ledger has every action.
+      untilMs = undefined;
+      const record = (kind: "restore" | "pin", reason: string) =>
+        path.ledger.record({ kind, atMs: nowMs, runId: path.runId, region: backup.region, backupId: backup.backupId, group: groupKeyOf(backup), policy: policy?.name ?? null, revision: deps.alerts.revision, reason, actor: "unknown" }, deletion.deleteAtMs + path.retentionMs);
+      const since = deletion.deleteAtMs - 7 * 86_400_000;
+      const done = (await path.ledger.actionsFor(backup.region, backup.backupId)).filter((a) => a.atMs >= since);
+      if (!done.some((a) => a.kind === "restore")) await record("restore", `restored ${via}; found pinned`);
+      if (!done.some((a) => a.kind === "pin")) await record("pin", "found kept forever (NeverExpires) after a restore");
+    } else {
       const until = untilMs;
       await path.ledger.hold({ region: backup.region, backupId: backup.backupId, untilMs: until, via, atMs: nowMs, actor: "unknown (restored outside the link)", runId: path.runId }, until + path.retentionMs);
       await path.ledger.record(

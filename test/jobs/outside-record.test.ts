@@ -40,3 +40,37 @@ describe("the reminder run records a deletion outside policy that nobody recorde
     expect(Math.abs(actions[0]!.atMs - deletedAtMs)).toBeLessThan(2_000);
   });
 });
+
+describe("a pin whose ledger record failed", () => {
+  it("says so, and pressing again records the pin (the 90-day simulation found the pin missing from the ledger)", async () => {
+    const { runRestore } = await import("../../src/jobs/restore.js");
+    const { CloudHsmBackupStore } = await import("../../src/aws/cloudhsm-store.js");
+    const { cloudHsmClients } = await import("../../src/aws/clients.js");
+    const { loadPolicyFiles } = await import("../../src/policy/index.js");
+    const backups = makeFleet({ endMs: NOW_MS, days: 20, clusters: [{ region: "us-east-1", count: 1 }], seed: 4 });
+    endpoint = await start(backups);
+    const policy = "test/fixtures/policies/apply.yml";
+    const applied = await runCli(["apply", "--policy", policy, "--region", "us-east-1", "--endpoint-url", endpoint.url, "--format", "json"], { env: ENV });
+    const victim = (JSON.parse(applied.stdout).decisions as Array<{ backupId: string; action: string; enforced: boolean }>).find((d) => d.action === "delete" && d.enforced)!.backupId;
+    const clock = new ServiceClock();
+    const creds = { accessKeyId: "t", secretAccessKey: "t" };
+    const alerts = (await alertSetup({}, { env: { ...ENV, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "pin-")) }, endpointUrl: endpoint.url, credentials: creds, clock, regions: ["us-east-1"], policyPaths: [policy], log: SILENT, warn: () => {} }))!;
+    const ledger = alerts.path.ledger;
+    const store = new CloudHsmBackupStore({ clientFor: cloudHsmClients({ endpointUrl: endpoint.url, credentials: creds, clock }) });
+    const policies = await loadPolicyFiles([policy]);
+    // DynamoDB refuses writes during the first press.
+    alerts.path.ledger = new Proxy(ledger, {
+      get(target, prop, receiver) {
+        if (prop === "record") return async () => { throw new Error("injected: PutItem failed"); };
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const first = await runRestore({ region: "us-east-1", backupId: victim, mode: "pin", via: "through the restore link", actor: "test" }, { store, alerts, policies });
+    expect(first.message).toMatch(/could not record it/);
+    alerts.path.ledger = ledger;
+    const again = await runRestore({ region: "us-east-1", backupId: victim, mode: "pin", via: "through the restore link", actor: "test" }, { store, alerts, policies });
+    expect(again.pinned).toBe(true);
+    expect((await ledger.actionsFor("us-east-1", victim)).filter((a) => a.kind === "pin")).toHaveLength(1);
+  });
+});
