@@ -176,7 +176,8 @@ function ledgerMatchesEndpoint(r: SimRecord): InvariantResult {
         matched = a.actor === "unknown" ? calls.some((c) => c.operation === "RestoreBackup" && within(c.atMs, a.atMs)) : calls.some((c) => c.operation === "RestoreBackup" && byService(c.accessKeyId) && near(c.atMs, a.atMs));
         break;
       case "pin":
-        matched = calls.some((c) => c.operation === "ModifyBackupAttributes" && c.neverExpires === true && byService(c.accessKeyId) && near(c.atMs, a.atMs));
+        // A pin recorded later, by the reminder run that found it (actor unknown), needs the call within 7 days before.
+        matched = calls.some((c) => c.operation === "ModifyBackupAttributes" && c.neverExpires === true && (a.actor === "unknown" ? within(c.atMs, a.atMs) : byService(c.accessKeyId) && near(c.atMs, a.atMs)));
         break;
       case "hold":
         matched = calls.some((c) => c.operation === "RestoreBackup" && within(c.atMs, a.atMs));
