@@ -1,3 +1,4 @@
+import { RESTORE_WINDOW_MS } from "../domain/time.js";
 import type { Alert, BackupNotice } from "../alerts/model.js";
 import { eventsForAlert, runCompletedEvent, type RunSummary } from "../alerts/events.js";
 import type { DeleteOutcome } from "../domain/ports.js";
@@ -37,8 +38,6 @@ export interface ApplyAlerts {
   silent?: boolean | undefined;
 }
 
-/** A deleted backup is restorable for 7 days; the estimate is replaced by the real DeleteTimestamp after the call. */
-const RESTORE_WINDOW_MS = 7 * 86_400_000;
 
 /** Deletions per enforce-mode policy in the last 24 hours, for maxDeletionsPerDay. Throws LedgerError. */
 export async function deletionsInLastDay(ledger: Ledger, policies: readonly RetentionPolicy[], nowMs: number): Promise<Map<string, number>> {

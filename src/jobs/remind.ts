@@ -1,3 +1,4 @@
+import { RESTORE_WINDOW_MS } from "../domain/time.js";
 import { expiredEvent } from "../alerts/events.js";
 import type { Alert, BackupNotice, ReminderNotice } from "../alerts/model.js";
 import type { BackupStore } from "../domain/ports.js";
@@ -198,7 +199,6 @@ async function remindRegion(input: RemindInput, region: string, report: RemindRe
 
 /** How long a write-ahead entry may stay unconfirmed before it counts as a deletion never made: a run may be in flight. */
 const IN_FLIGHT_MS = 60 * 60_000;
-const RESTORE_WINDOW_MS = 7 * 86_400_000;
 
 /**
  * Tracked backups that are no longer listed as pending, looked at again to tell why: READY

@@ -1,6 +1,6 @@
 import type { Alert } from "../alerts/model.js";
 import type { BackupRestorer, BackupStore } from "../domain/ports.js";
-import { isoSeconds } from "../domain/time.js";
+import { isoSeconds, RESTORE_WINDOW_MS } from "../domain/time.js";
 import type { Backup, RetentionPolicy } from "../domain/types.js";
 import { noticeId } from "../ledger/port.js";
 import { groupKeyOf, policyOf } from "../retention/grouping.js";
@@ -246,7 +246,7 @@ export async function holdRestoredOutside(
       untilMs = undefined;
       const record = (kind: "restore" | "pin", reason: string) =>
         path.ledger.record({ kind, atMs: nowMs, runId: path.runId, region: backup.region, backupId: backup.backupId, group: groupKeyOf(backup), policy: policy?.name ?? null, revision: deps.alerts.revision, reason, actor: "unknown" }, deletion.deleteAtMs + path.retentionMs);
-      const since = deletion.deleteAtMs - 7 * 86_400_000;
+      const since = deletion.deleteAtMs - RESTORE_WINDOW_MS;
       const done = (await path.ledger.actionsFor(backup.region, backup.backupId)).filter((a) => a.atMs >= since);
       if (!done.some((a) => a.kind === "restore")) await record("restore", `restored ${via}; found pinned`);
       if (!done.some((a) => a.kind === "pin")) await record("pin", "found kept forever (NeverExpires) after a restore");
