@@ -161,8 +161,7 @@ async function remindRegion(input: RemindInput, region: string, report: RemindRe
     if (!input.dryRun && died) await recordKilledDeletion(input, o.b, o.deleteAtMs, t, report);
     if (states.get(o.announceId)?.status !== "sent") {
       const ours = same && t.ours;
-      const reason = ours ? t.reason : await outsideReason(input, region, o.b.backupId);
-      if (!ours && !input.dryRun) await recordOutside(input, o.b, o.deleteAtMs, group, o.policy?.name ?? null, reason, report);
+      const reason = ours ? t.reason : await outsideDeletion(input, o.b, o.deleteAtMs, group, o.policy?.name ?? null, report);
       const notice = backupNotice(o.b, o.deleteAtMs, { group, policy: o.policy, reason, outsidePolicy: !ours, link: input.link });
       push(announce, group, notice);
       if (o.reminderId) reminderOf.set(o.b.backupId, o.reminderId);
@@ -302,36 +301,37 @@ async function recordKilledDeletion(input: RemindInput, b: Backup, deleteAtMs: n
   }
 }
 
+const UNKNOWN_OUTSIDE = "deleted outside policy (by hand, or by CloudHSM's own backup retention)";
+
 /**
- * A deletion outside policy that no one recorded (the watcher's CloudTrail event was lost,
- * or there is no watcher): the run that announces it records it as the watcher would, at the
- * deletion's time (its DeleteTimestamp minus the 7-day window), so every DeleteBackup the
- * account saw is in the ledger. Once: an action of this deletion already there is enough.
+ * Why a backup deleted outside policy went, from one read of its ledger actions: who the
+ * watcher saw delete it (CloudTrail), if it did. When no one recorded this deletion (the
+ * watcher's event was lost, or there is no watcher), the run that announces it records it as
+ * the watcher would, at the deletion's time (its DeleteTimestamp minus the 7-day window), so
+ * every DeleteBackup the account saw is in the ledger; once, since the record is found next
+ * time. A ledger that cannot be read does not stop the announcement: it says what it knows.
  */
-async function recordOutside(input: RemindInput, b: Backup, deleteAtMs: number, group: string, policy: string | null, reason: string, report: RemindReport): Promise<void> {
+async function outsideDeletion(input: RemindInput, b: Backup, deleteAtMs: number, group: string, policy: string | null, report: RemindReport): Promise<string> {
   const { path } = input;
+  let seen: { actor: string } | undefined;
   try {
-    const seen = (await path.ledger.actionsFor(b.region, b.backupId)).some(
+    seen = (await path.ledger.actionsFor(b.region, b.backupId)).find(
       (a) => a.kind === "deleted-outside" && a.deleteAtMs !== undefined && Math.abs(a.deleteAtMs - deleteAtMs) <= SAME_DELETION_MS,
     );
-    if (seen) return;
+  } catch {
+    return UNKNOWN_OUTSIDE;
+  }
+  if (seen) return seen.actor.startsWith("unknown") ? UNKNOWN_OUTSIDE : `deleted outside policy by ${seen.actor}`;
+  if (input.dryRun) return UNKNOWN_OUTSIDE;
+  try {
     await path.ledger.record(
-      { kind: "deleted-outside", atMs: deleteAtMs - RESTORE_WINDOW_MS, runId: path.runId, region: b.region, backupId: b.backupId, group, policy, revision: input.alerts?.revision ?? null, reason, actor: "unknown (found by the reminder run)", deleteAtMs },
+      { kind: "deleted-outside", atMs: deleteAtMs - RESTORE_WINDOW_MS, runId: path.runId, region: b.region, backupId: b.backupId, group, policy, revision: input.alerts?.revision ?? null, reason: UNKNOWN_OUTSIDE, actor: "unknown (found by the reminder run)", deleteAtMs },
       deleteAtMs + path.retentionMs,
     );
   } catch (err) {
     addStats(report.delivery, { ...emptyStats(), ledgerFailures: 1, errors: [`ledger: the deletion of ${b.backupId} outside policy is unrecorded: ${(err as Error).message}`] });
   }
-}
-
-async function outsideReason(input: RemindInput, region: string, backupId: string): Promise<string> {
-  try {
-    const seen = (await input.path.ledger.actionsFor(region, backupId)).filter((a) => a.kind === "deleted-outside").at(-1);
-    if (seen) return `deleted outside policy by ${seen.actor}`;
-  } catch {
-    // The announcement matters more than who: say what we know.
-  }
-  return "deleted outside policy (by hand, or by CloudHSM's own backup retention)";
+  return UNKNOWN_OUTSIDE;
 }
 
 async function track(input: RemindInput, entry: PendingEntry): Promise<void> {
